@@ -1,0 +1,3 @@
+from imscheck.cli import main
+
+main()

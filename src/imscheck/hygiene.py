@@ -1,0 +1,186 @@
+"""Hygiene checks that hold for every repository: they run before any requirement rule.
+
+They also decide which documents are too defective to earn credit (unreadable metadata,
+duplicate keys, approval without approver, records dated in the future).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+
+from imscheck.dates import add_months, to_date
+from imscheck.documents import Corpus, Document
+from imscheck.results import Location
+from imscheck.schemas import errors, jsonable
+from imscheck.standards import Catalogues, parse_ref
+
+CONTROLLED_EXEMPT = ("record", "report")
+_DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))
+_MAX_SCHEMA_ERRORS = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+    locations: Tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class Inspection:
+    findings: Tuple[Finding, ...]
+    defective: FrozenSet[str]  # paths of documents that earn no credit
+    services: FrozenSet[str]  # service ids defined by approved service catalogues
+    has_catalogue: bool
+
+
+def is_controlled(doc: Document) -> bool:
+    return doc.type not in CONTROLLED_EXEMPT
+
+
+def catalogue_services(documents: Iterable[Document]) -> Tuple[FrozenSet[str], bool]:
+    """Service ids defined by approved ``catalogue`` documents, and whether any exists."""
+    services: Set[str] = set()
+    found = False
+    for doc in documents:
+        if doc.type == "catalogue" and doc.meta.get("status") == "approved":
+            found = True
+            services.update(doc.string_list("services"))
+    return frozenset(services), found
+
+
+def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date) -> Inspection:
+    findings: List[Finding] = [Finding(p.rule, p.message, (Location(p.path, p.line),)) for p in corpus.problems]
+    defective: Set[str] = set()
+    documents = corpus.documents
+    for doc in documents:
+        doc_findings = _document_findings(doc, as_of)
+        if doc_findings:
+            defective.add(doc.path)
+        findings.extend(doc_findings)
+        findings.extend(_review_findings(doc, as_of))
+        findings.extend(_clause_findings(doc, catalogues))
+    findings.extend(_unique_ids(documents))
+    findings.extend(_dangling(documents))
+    services, has_catalogue = catalogue_services(d for d in documents if d.path not in defective)
+    if has_catalogue:
+        findings.extend(_unknown_services(documents, services))
+    return Inspection(tuple(findings), frozenset(defective), services, has_catalogue)
+
+
+def _at(doc: Document, *path: Any) -> Tuple[Location, ...]:
+    return (Location(doc.path, doc.line_of(*path)),)
+
+
+def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+    """Findings that make a document defective: it then earns no credit."""
+    out: List[Finding] = []
+    for key, line in doc.duplicate_keys:
+        out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.id or doc.path}: the first value is silently lost", (Location(doc.path, line),)))
+    for error in errors(jsonable(dict(doc.meta)), "document")[:_MAX_SCHEMA_ERRORS]:
+        out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), _at(doc, *error.absolute_path)))
+    for path in _DATE_FIELDS:
+        value: Any = doc.meta
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        # matches the YYYY-MM-DD pattern of the schema but is no calendar date (2026-02-30)
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and to_date(value) is None:
+            out.append(Finding("DOC-SCHEMA", f"{'/'.join(path)}: {value!r} is not a real date", _at(doc, *path)))
+    if doc.meta.get("status") == "approved" and is_controlled(doc):
+        missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
+        if missing:
+            out.append(Finding("DOC-APPROVAL", f"{doc.id} is approved but has no {' or '.join(missing)}", _at(doc, "status")))
+        approved_on = to_date(doc.meta.get("approved_on"))
+        if approved_on and approved_on > as_of:
+            out.append(Finding("DOC-APPROVAL", f"{doc.id} is approved on {approved_on}, after the evaluation date {as_of}", _at(doc, "approved_on")))
+    if not is_controlled(doc):
+        day = to_date(doc.meta.get("date"))
+        if day and day > as_of:
+            out.append(Finding("DOC-DATE", f"{doc.id} is dated {day}, after the evaluation date {as_of}", _at(doc, "date")))
+    return out
+
+
+def _schema_message(doc: Document, error: Any) -> str:
+    path = list(error.absolute_path)
+    name = "/".join(str(p) for p in path)
+    value = error.instance
+    if path == ["version"] and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"version is the number {value!r}: quote it (version: \"{value}\"); an unquoted 1.10 reads as 1.1"
+    if error.validator == "required":
+        return f"{doc.id or doc.path}: {error.message.replace('is a required property', 'is required')}" + (f" in {name}" if name else "")
+    if error.validator == "pattern" and path and path[-1] in ("approved_on", "date", "last_reviewed", "next_review"):
+        return f"{name}: {value!r} is not a date (write YYYY-MM-DD)"
+    if error.validator == "enum":
+        return f"{name}: {value!r} is not one of {', '.join(map(str, error.validator_value))}"
+    return f"{name}: {error.message}" if name else error.message
+
+
+def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+    review = doc.meta.get("review")
+    if not is_controlled(doc) or doc.meta.get("status") != "approved" or not isinstance(review, dict):
+        return []
+    due = to_date(review.get("next_review"))
+    last = to_date(review.get("last_reviewed"))
+    interval = review.get("interval_months")
+    if due is None and last is not None and isinstance(interval, int):
+        due = add_months(last, interval)
+    if due is not None and due < as_of:
+        return [Finding("DOC-REVIEW", f"{doc.id} was due for review on {due} (evaluated as of {as_of})", _at(doc, "review"))]
+    return []
+
+
+def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
+    out: List[Finding] = []
+    value = doc.meta.get("addresses")
+    if not isinstance(value, list):
+        return out
+    for index, text in enumerate(value):
+        ref = parse_ref(text) if isinstance(text, str) else None
+        problem = catalogues.problem_with(ref) if ref else None
+        if problem:
+            out.append(Finding("DOC-CLAUSE", f"{doc.id}: {problem}", _at(doc, "addresses", index)))
+    return out
+
+
+def _unique_ids(documents: Sequence[Document]) -> List[Finding]:
+    by_id: Dict[str, List[Document]] = {}
+    for doc in documents:
+        if doc.id:
+            by_id.setdefault(doc.id, []).append(doc)
+    return [
+        Finding(
+            "DOC-ID-UNIQUE",
+            f"id {doc_id} is used by {len(docs)} documents: " + ", ".join(d.path for d in docs),
+            tuple(Location(d.path, d.line_of("id")) for d in docs),
+        )
+        for doc_id, docs in sorted(by_id.items())
+        if len(docs) > 1
+    ]
+
+
+def _dangling(documents: Sequence[Document]) -> List[Finding]:
+    known = {doc.id for doc in documents if doc.id}
+    out: List[Finding] = []
+    for doc in documents:
+        for name in ("related", "record_of", "supersedes"):
+            raw = doc.meta.get(name)
+            items = list(enumerate(raw)) if isinstance(raw, list) else [(None, raw)] if isinstance(raw, str) else []
+            for index, target in items:
+                if isinstance(target, str) and target not in known:
+                    where = (name,) if index is None else (name, index)
+                    out.append(Finding("DOC-REF", f"{doc.id}: {name} names {target}, which no document has as its id", _at(doc, *where)))
+    return out
+
+
+def _unknown_services(documents: Sequence[Document], services: FrozenSet[str]) -> List[Finding]:
+    out: List[Finding] = []
+    for doc in documents:
+        raw = doc.meta.get("services")
+        if not isinstance(raw, list) or doc.type == "catalogue":
+            continue
+        for index, service in enumerate(raw):
+            if isinstance(service, str) and service not in services:
+                out.append(Finding("DOC-SERVICE", f"{doc.id}: service {service!r} is not in the service catalogue", _at(doc, "services", index)))
+    return out

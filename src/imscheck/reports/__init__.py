@@ -1,0 +1,24 @@
+"""One reporter per output format behind one small interface: ``render(run, color) -> str``.
+
+Reporters format results; they never decide the exit code. Modules are imported only when their
+format is asked for, so a pre-commit run does not pay for XML or template libraries.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Dict
+
+from imscheck.results import Run
+
+REPORTER_BY_NAME: Dict[str, str] = {
+    "text": "imscheck.reports.text",
+    "json": "imscheck.reports.json_report",
+    "junit": "imscheck.reports.junit",
+}
+
+
+def render(run: Run, name: str, color: bool = False) -> str:
+    """Render ``run`` in format ``name`` (one of :data:`REPORTER_BY_NAME`)."""
+    module = import_module(REPORTER_BY_NAME[name])
+    return module.render(run, color=color)

@@ -1,0 +1,44 @@
+"""JSON report (DESIGN.md section 5); schema in ``schemas/report.schema.json``.
+
+Deterministic: results are already in a stable order and keys are written in a fixed order,
+so the same repository and ``as_of`` give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+from imscheck.results import Result, Run
+
+
+def result_dict(result: Result) -> Dict[str, Any]:
+    return {
+        "rule": result.rule,
+        "title": result.title,
+        "standard": result.standard,
+        "clause": result.clause,
+        "relation": result.relation,
+        "base_clauses": list(result.base_clauses),
+        "severity": result.severity,
+        "status": result.status,
+        "message": result.message,
+        "evidence": [{"document": e.document, "path": e.path, "via": e.via} for e in result.evidence],
+        "locations": [{"path": loc.path, "line": loc.line} for loc in result.locations],
+    }
+
+
+def report_dict(run: Run) -> Dict[str, Any]:
+    return {
+        "tool": {"name": "imscheck", "version": run.tool_version},
+        "repository": {"path": run.repository, "commit": run.commit},
+        "as_of": run.as_of.isoformat(),
+        "standard": run.standard,
+        "base": run.base,
+        "summary": run.summary(),
+        "results": [result_dict(r) for r in run.results],
+    }
+
+
+def render(run: Run, color: bool = False) -> str:
+    return json.dumps(report_dict(run), indent=2, ensure_ascii=False) + "\n"

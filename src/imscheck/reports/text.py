@@ -1,0 +1,62 @@
+"""Human output for a terminal: findings grouped by clause, one line each, then a summary."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+import click
+
+from imscheck.results import Result, Run
+from imscheck.standards import edition_name
+
+_COLORS = {"major": "red", "minor": "yellow", "observation": "cyan"}
+
+
+def _where(run: Run, result: Result) -> str:
+    prefix = "" if run.repository in ("", ".") else run.repository.rstrip("/") + "/"
+    if result.locations:
+        loc = result.locations[0]
+        return f"{prefix}{loc.path}:{loc.line}"
+    return run.repository or "."  # nothing to point at: the finding is about the repository
+
+
+def render(run: Run, color: bool = False, verbose: bool = False) -> str:
+    def style(text: str, **kw: object) -> str:
+        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+
+    lines: List[str] = [
+        style(f"imscheck {run.tool_version}", bold=True)
+        + f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}",
+    ]
+    groups: Dict[str, List[Result]] = {}
+    for result in run.results:
+        if result.status != "pass" or verbose:
+            groups.setdefault(result.group, []).append(result)
+    for group, results in groups.items():
+        heading = "Document hygiene" if group == "hygiene" else f"Clause {group}"
+        lines.append("")
+        lines.append(style(heading, bold=True, underline=True))
+        for result in results:
+            tag = result.severity if result.failing else result.status.replace("_", " ")
+            label = style(f"{tag:<11}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
+            name = f"{result.rule}" + (f" {result.title}" if result.clause else "")
+            lines.append(f"{_where(run, result)}: {label} {style(name, bold=True)}: {result.message}")
+    summary = run.summary()
+    by_status = summary["by_status"]
+    failing = summary["failing_by_severity"]
+    relations = summary["by_relation"]
+    full = relations["full"]
+    counts = ", ".join(f"{failing[s]} {s}" for s in ("major", "minor", "observation") if failing[s])
+    parts = [f"{summary['requirements']} requirements and {summary['total'] - summary['requirements']} hygiene results",
+             f"{by_status['pass']} passed", f"{by_status['fail'] + by_status['error']} failed" + (f" ({counts})" if counts else "")]
+    for status in ("waived", "not_applicable"):
+        if by_status[status]:
+            parts.append(f"{by_status[status]} {status.replace('_', ' ')}")
+    lines.append("")
+    lines.append(style("Summary: ", bold=True) + ", ".join(parts))
+    lines.append(
+        f"ISO 9001 credit: {full['pass']} of {full['total']} fully related requirements met by existing evidence; "
+        f"{relations['partial']['pass']} of {relations['partial']['total']} partial and "
+        f"{relations['none']['pass']} of {relations['none']['total']} new requirements met"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,116 @@
+"""The one immutable result type, the run that holds them, and the exit code computed from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Optional, Tuple
+
+from imscheck.errors import EXIT_FINDINGS, EXIT_OK
+
+SEVERITIES: Tuple[str, ...] = ("major", "minor", "observation")
+SEVERITY_RANK: Dict[str, int] = {"major": 3, "minor": 2, "observation": 1}
+STATUSES: Tuple[str, ...] = ("pass", "fail", "waived", "not_applicable", "error")
+FAIL_ON_CHOICES: Tuple[str, ...] = SEVERITIES + ("never",)
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A document that earned credit, and the requirement reference (``via``) that earned it."""
+
+    document: str
+    path: str
+    via: Optional[str]
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one rule (or one hygiene finding). Never mutated after creation."""
+
+    rule: str
+    title: str
+    standard: Optional[str]
+    clause: Optional[str]
+    relation: Optional[str]
+    base_clauses: Tuple[str, ...]
+    severity: str
+    status: str
+    message: str
+    evidence: Tuple[Evidence, ...] = ()
+    locations: Tuple[Location, ...] = ()
+    guidance: Optional[str] = None
+    base: Optional[str] = None  # base edition key (iso9001:2015) for requirement rules
+    missing: Tuple[str, ...] = ()  # which halves failed: "base", "extension"
+
+    @property
+    def failing(self) -> bool:
+        return self.status in ("fail", "error")
+
+    @property
+    def is_requirement(self) -> bool:
+        return self.clause is not None
+
+    @property
+    def group(self) -> str:
+        """Top-level clause for requirement rules, ``hygiene`` for the rest."""
+        return self.clause.split(".", 1)[0] if self.clause else "hygiene"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything a reporter needs about one evaluation."""
+
+    tool_version: str
+    repository: str
+    commit: Optional[str]
+    as_of: dt.date
+    standard: str
+    base: str
+    results: Tuple[Result, ...]
+    config_path: Optional[str] = None
+    documents: Tuple[object, ...] = field(default=(), compare=False, repr=False)
+
+    def summary(self) -> Dict[str, object]:
+        return summarize(self.results)
+
+
+def summarize(results: Iterable[Result]) -> Dict[str, object]:
+    """Counts by status, and failing results by severity."""
+    results = list(results)
+    by_status = {status: 0 for status in STATUSES}
+    failing = {severity: 0 for severity in SEVERITIES}
+    for result in results:
+        by_status[result.status] += 1
+        if result.failing:
+            failing[result.severity] += 1
+    requirements = [r for r in results if r.is_requirement]
+    relation = {kind: {"total": 0, "pass": 0} for kind in ("full", "partial", "none")}
+    for result in requirements:
+        if result.relation in relation:
+            relation[result.relation]["total"] += 1
+            relation[result.relation]["pass"] += result.status == "pass"
+    return {
+        "total": len(results),
+        "requirements": len(requirements),
+        "by_status": by_status,
+        "failing_by_severity": failing,
+        "by_relation": relation,
+    }
+
+
+def exit_code(results: Iterable[Result], fail_on: str) -> int:
+    """``EXIT_FINDINGS`` if any failing result is at or above ``fail_on``; errors always count."""
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = SEVERITY_RANK[fail_on]
+    for result in results:
+        if result.status == "error" or (result.status == "fail" and SEVERITY_RANK[result.severity] >= threshold):
+            return EXIT_FINDINGS
+    return EXIT_OK

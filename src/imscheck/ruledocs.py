@@ -1,0 +1,87 @@
+"""Human descriptions of rules (``imscheck rules list|show``), generated from the rule data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from imscheck.engine import DEFAULT_CHECK, _targets, describe
+from imscheck.rules import Check, HygieneRule, Pack, Rule
+from imscheck.standards import Catalogues, edition_name
+
+
+def rule_summary(rule: Rule) -> Dict[str, Any]:
+    return {
+        "id": rule.id,
+        "clause": rule.clause,
+        "title": rule.title,
+        "severity": rule.severity,
+        "relation": rule.relation.type,
+        "base_clauses": list(rule.relation.base),
+        "source": rule.source,
+    }
+
+
+def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text") -> str:
+    if fmt == "json":
+        data = {
+            "standard": pack.target,
+            "base": pack.base,
+            "rules": [rule_summary(r) for r in pack.rules],
+            "hygiene": [{"id": h.id, "title": h.title, "severity": h.severity} for h in hygiene.values()],
+        }
+        return json.dumps(data, indent=2) + "\n"
+    width = max((len(r.id) for r in pack.rules), default=8)
+    lines = [f"{pack.title}: {len(pack.rules)} rules for {edition_name(pack.target)}, base {edition_name(pack.base)}", ""]
+    lines.append(f"{'RULE':<{width}}  {'CLAUSE':<8} {'RELATION':<8} {'SEVERITY':<11} TITLE")
+    for rule in pack.rules:
+        base = f" ({', '.join(rule.relation.base)})" if rule.relation.base else ""
+        lines.append(f"{rule.id:<{width}}  {rule.clause:<8} {rule.relation.type:<8} {rule.severity:<11} {rule.title}{base}")
+    lines.append("")
+    lines.append(f"Hygiene rules ({len(hygiene)}), for every repository:")
+    for h in hygiene.values():
+        lines.append(f"{h.id:<{width}}  {'':<8} {'':<8} {h.severity:<11} {h.title}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_lines(check: Check, rule: Rule) -> List[str]:
+    targets = _targets(check.select, rule, rule.relation.type == "full")
+    quantifier = "no" if check.none else "every" if check.every else f"at least {check.at_least}"
+    lines = [f"  - {quantifier} {describe(check, targets, check.fresh_months)}" + (" (for each service)" if check.per_service else "")]
+    if check.fields:
+        lines.append(f"    fields: {', '.join(check.fields)}")
+    if check.schema is not None:
+        lines.append(f"    fields must satisfy: {json.dumps(check.schema, sort_keys=True)}")
+    for name, selector in check.references:
+        lines.append(f"    {name} must name: {describe(Check(select=selector), _targets(selector, rule, False), None)}")
+    return lines
+
+
+def show_rule(rule: Rule, catalogues: Catalogues) -> str:
+    target = catalogues.require(rule.target)
+    base = catalogues.require(rule.base)
+    lines = [f"{rule.id}: {rule.title}", f"  requirement: {edition_name(rule.target)} {target.label(rule.clause)}"]
+    clause = target.get(rule.clause)
+    if clause:
+        lines.append(f"  in short:    {clause.summary}")
+    lines.append(f"  severity:    {rule.severity}")
+    lines.append(f"  relation:    {rule.relation.type} to {edition_name(rule.base)}")
+    for number in rule.relation.base:
+        lines.append(f"    - {base.label(number)}")
+    if rule.relation.adds:
+        lines.append(f"  the IT service management extension adds: {' '.join(rule.relation.adds.split())}")
+    lines.append("  evidence:")
+    if rule.relation.type == "partial":
+        lines.append(f"  - {edition_name(rule.base)} half: approved evidence addressing " + ", ".join(str(r) for r in rule.base_refs))
+    for check in rule.checks or (DEFAULT_CHECK,):
+        lines.extend(_check_lines(check, rule))
+    lines.append(f"  guidance:    {rule.guidance}")
+    lines.append(f"  defined in:  {rule.source}")
+    return "\n".join(lines) + "\n"
+
+
+def show_hygiene(rule: HygieneRule) -> str:
+    return (
+        f"{rule.id}: {rule.title}\n  severity:    {rule.severity}\n  checks:      {rule.description}\n"
+        f"  guidance:    {rule.guidance}\n  applies to:  every repository (built in)\n"
+    )

@@ -1,0 +1,261 @@
+"""Rule packs: loading the declarative YAML rules and validating them when they load.
+
+A broken rule file is a set-up error (exit 2) naming the file, the rule and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from imscheck.errors import ImscheckError
+from imscheck.schemas import describe_error, errors, load_yaml_file, validate_or_raise
+from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
+
+PACK_FILE = "pack.yaml"
+HYGIENE_FILE = "hygiene.yaml"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which documents a check looks at; every given criterion must hold."""
+
+    types: Tuple[str, ...] = ()
+    addresses: Tuple[str, ...] = ()  # "self", "base", clause numbers or full references
+    ids: Tuple[str, ...] = ()
+    paths: Tuple[str, ...] = ()
+    where: Tuple[Tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One piece of evidence an auditor looks for, and what it must show."""
+
+    select: Selector
+    expect: Optional[str] = None
+    at_least: int = 1
+    every: bool = False
+    none: bool = False
+    per_service: bool = False
+    sections: Tuple[str, ...] = ()
+    fields: Tuple[str, ...] = ()
+    schema: Optional[Mapping[str, Any]] = None
+    fresh_field: str = "date"
+    fresh_months: Optional[int] = None
+    references: Tuple[Tuple[str, Selector], ...] = ()
+    validator: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Relation:
+    type: str  # full | partial | none
+    base: Tuple[str, ...] = ()
+    adds: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement of the target edition as data."""
+
+    id: str
+    clause: str
+    title: str
+    severity: str
+    relation: Relation
+    checks: Tuple[Check, ...]
+    guidance: str
+    target: str  # edition key, e.g. iso20000-1:2018
+    base: str  # edition key, e.g. iso9001:2015
+    source: str
+    justification: Optional[str] = None
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(*self.target.split(":", 1), self.clause)
+
+    @property
+    def base_refs(self) -> Tuple[Ref, ...]:
+        standard, edition = self.base.split(":", 1)
+        return tuple(Ref(standard, edition, number) for number in self.relation.base)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A rule pack: the rules for one target edition, checked against one base edition."""
+
+    target: str
+    base: str
+    title: str
+    rules: Tuple[Rule, ...]
+    directory: Path
+
+    def get(self, rule_id: str) -> Optional[Rule]:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+@dataclass(frozen=True)
+class HygieneRule:
+    id: str
+    title: str
+    severity: str
+    description: str
+    guidance: str
+
+
+def available_packs(rules_root: Path) -> Dict[str, Path]:
+    """Target edition key -> pack directory, for every ``packs/*/pack.yaml``."""
+    found: Dict[str, Path] = {}
+    for manifest in sorted((rules_root / "packs").glob(f"*/{PACK_FILE}")):
+        data = load_yaml_file(manifest)
+        validate_or_raise(data, "pack", str(manifest))
+        found[data["target"]] = manifest.parent
+    return found
+
+
+def load_pack(
+    rules_root: Path,
+    target: str,
+    catalogues: Catalogues,
+    extra_dirs: Sequence[Path] = (),
+    base: Optional[str] = None,
+) -> Pack:
+    """Load and validate the pack for ``target`` plus the user's rule folders."""
+    packs = available_packs(rules_root)
+    directory = packs.get(target)
+    if directory is None:
+        known = ", ".join(sorted(packs)) or "none"
+        raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", "--standard")
+    manifest = load_yaml_file(directory / PACK_FILE)
+    base_key = base or manifest["base"]
+    target_catalogue = catalogues.require(target, str(directory / PACK_FILE))
+    base_catalogue = catalogues.require(base_key, str(directory / PACK_FILE))
+    files = [p for p in sorted(directory.glob("*.yaml")) if p.name != PACK_FILE]
+    for extra in extra_dirs:
+        if not extra.is_dir():
+            raise ImscheckError("rule folder does not exist", str(extra))
+        files.extend(sorted(extra.glob("*.yaml")))
+    rules: List[Rule] = []
+    seen: Dict[str, str] = {}
+    for path in files:
+        for rule in _load_rule_file(path, target_catalogue, base_catalogue, catalogues):
+            if rule.id in seen:
+                raise ImscheckError(f"rule {rule.id} is also defined in {seen[rule.id]}", str(path))
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    rules.sort(key=lambda r: (tuple(int(p) for p in r.clause.split(".")), r.id))
+    return Pack(target, base_key, manifest["title"], tuple(rules), directory)
+
+
+def load_hygiene_rules(rules_root: Path) -> Dict[str, HygieneRule]:
+    path = rules_root / HYGIENE_FILE
+    data = load_yaml_file(path)
+    validate_or_raise(data, "hygiene", str(path))
+    return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
+
+
+def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> List[Rule]:
+    data = load_yaml_file(path)
+    found = errors(data, "rule")
+    if found:
+        first = found[0]
+        where = list(first.absolute_path)
+        prefix = ""
+        if len(where) >= 2 and where[0] == "rules" and isinstance(data, dict):
+            rule = data["rules"][where[1]]
+            name = rule.get("id") if isinstance(rule, dict) else None
+            prefix = f"rule {name or '#' + str(where[1] + 1)}: "
+        raise ImscheckError(prefix + describe_error(first), str(path))
+    return [_build_rule(raw, path, target, base, catalogues) for raw in data["rules"]]
+
+
+def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> Rule:
+    source = str(path)
+    rule_id = raw["id"]
+
+    def fail(message: str) -> ImscheckError:
+        return ImscheckError(f"rule {rule_id}: {message}", source)
+
+    clause = target.get(raw["clause"])
+    if clause is None:
+        raise fail(f"at clause: {raw['clause']} is not a clause of {target.title}")
+    relation_raw = raw["relation"]
+    for number in relation_raw.get("base", ()):
+        if base.get(number) is None:
+            raise fail(f"at relation/base: {number} is not a clause of {base.title}")
+    relation = Relation(relation_raw["type"], tuple(relation_raw.get("base", ())), relation_raw.get("adds"))
+    checks = tuple(_build_check(c, i, fail, target, catalogues, relation) for i, c in enumerate(raw.get("evidence", ())))
+    return Rule(
+        id=rule_id,
+        clause=clause.number,
+        title=raw.get("title") or clause.display_title,
+        severity=raw["severity"],
+        relation=relation,
+        checks=checks,
+        guidance=" ".join(raw["guidance"].split()),
+        target=target.key,
+        base=base.key,
+        source=source,
+        justification=raw.get("justification"),
+    )
+
+
+def _strings(value: Any) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation) -> Selector:
+    addresses = _strings(raw.get("addresses"))
+    for token in addresses:
+        if token == "base" and relation.type == "none":
+            raise fail(f"at {where}/addresses: 'base' used in a rule whose relation is none")
+        if token in ("self", "base"):
+            continue
+        ref = parse_ref(token) if ":" in token else target.ref(token)
+        problem = catalogues.problem_with(ref) if ref else f"{token!r} is not a requirement reference"
+        if problem:
+            raise fail(f"at {where}/addresses: {problem}")
+    return Selector(
+        types=_strings(raw.get("type")),
+        addresses=addresses,
+        ids=_strings(raw.get("id")),
+        paths=_strings(raw.get("path")),
+        where=tuple(sorted((raw.get("where") or {}).items())),
+    )
+
+
+def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation) -> Check:
+    where = f"evidence/{index}"
+    schema = raw.get("assert")
+    validator = None
+    if schema is not None:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise fail(f"at {where}/assert: not a valid JSON Schema: {exc.message}") from None
+        validator = Draft202012Validator(schema)
+    fresh = raw.get("fresh") or {}
+    references = tuple(
+        (ref["field"], _build_selector(ref["select"], f"{where}/references/{i}/select", fail, target, catalogues, relation))
+        for i, ref in enumerate(raw.get("references", ()))
+    )
+    return Check(
+        select=_build_selector(raw["select"], f"{where}/select", fail, target, catalogues, relation),
+        expect=raw.get("expect"),
+        at_least=raw.get("at_least", 1),
+        every=bool(raw.get("every")),
+        none=bool(raw.get("none")),
+        per_service=bool(raw.get("per_service")),
+        sections=tuple(raw.get("sections", ())),
+        fields=tuple(raw.get("fields", ())),
+        schema=schema,
+        fresh_field=fresh.get("field", "date"),
+        fresh_months=fresh.get("within_months"),
+        references=references,
+        validator=validator,
+    )

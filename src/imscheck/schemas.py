@@ -1,0 +1,92 @@
+"""The JSON Schemas in ``schemas/`` and validation of imscheck's own set-up files against them."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, List, Tuple
+
+from imscheck.errors import ImscheckError
+from imscheck.resources import schemas_dir
+from imscheck.yamlparse import Limits, ParseError, parse_yaml
+
+_SETUP_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    """The schema ``schemas/<name>.schema.json``."""
+    path = schemas_dir() / f"{name}.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator  # imported when first needed: it is slow to import
+
+    return Draft202012Validator(schema(name))
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Load a set-up YAML file (rule, catalogue, config); any problem is an ImscheckError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImscheckError("file not found", str(path)) from None
+    except UnicodeDecodeError:
+        raise ImscheckError("not valid UTF-8", str(path)) from None
+    except OSError as exc:
+        raise ImscheckError(f"cannot read: {exc.strerror}", str(path)) from None
+    try:
+        parsed = parse_yaml(text, _SETUP_LIMITS)
+    except ParseError as exc:
+        raise ImscheckError(f"line {exc.line}: {exc}", str(path)) from None
+    if parsed.duplicates:
+        key, line = parsed.duplicates[0]
+        raise ImscheckError(f"line {line}: key {key!r} appears twice (the first value would be lost)", str(path))
+    return parsed.data
+
+
+def describe_error(error: Any) -> str:
+    """One line for a jsonschema ValidationError, saying at which key."""
+    where = "/".join(str(p) for p in error.absolute_path)
+    return f"at {where}: {error.message}" if where else error.message
+
+
+def errors(instance: Any, name: str) -> List[Any]:
+    """All validation errors of ``instance`` against schema ``name``, in a stable order."""
+    found = list(validator(name).iter_errors(instance))
+    return sorted(found, key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+
+
+def validate_or_raise(instance: Any, name: str, source: str) -> None:
+    found = errors(instance, name)
+    if found:
+        raise ImscheckError(_best(found), source)
+
+
+def _best(found: Iterable[Any]) -> str:
+    from jsonschema.exceptions import best_match
+
+    return describe_error(best_match(found))
+
+
+def jsonable(value: Any) -> Any:
+    """Dates and other YAML scalars as JSON values, so JSON Schema can check them."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def type_name(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "mapping", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+__all__: Tuple[str, ...] = ("schema", "validator", "load_yaml_file", "describe_error", "errors", "validate_or_raise", "jsonable")
