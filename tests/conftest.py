@@ -1,0 +1,104 @@
+"""Shared fixtures: real files in temporary git repositories, and the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+
+import pytest
+from click.testing import CliRunner
+
+from imscheck.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_ORG = REPO_ROOT / "sample-org"
+SHARED = REPO_ROOT.parent / "shared"
+
+FileContent = Union[str, bytes]
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, cwd: Optional[Path] = None) -> CliResult:
+    """Invoke ``imscheck ARGS`` in-process, stdout and stderr kept apart."""
+    runner = CliRunner()
+    result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+def init_git(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "tests@imscheck.invalid")
+    git(repo, "config", "user.name", "imscheck tests")
+    git(repo, "config", "commit.gpgsign", "false")
+
+
+def commit_all(repo: Path, message: str = "update") -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def write_files(root: Path, files: Mapping[str, FileContent]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """Build a git repository from ``{path: content}`` and commit it."""
+    counter = {"n": 0}
+
+    def build(files: Mapping[str, FileContent], *, git_init: bool = True, name: Optional[str] = None) -> Path:
+        counter["n"] += 1
+        root = tmp_path / (name or f"repo{counter['n']}")
+        root.mkdir(parents=True)
+        write_files(root, files)
+        if git_init:
+            init_git(root)
+            commit_all(root, "initial")
+        return root
+
+    return build
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A git repository holding a copy of sample-org, free to be changed by the test."""
+    root = tmp_path / "sample-org"
+    shutil.copytree(SAMPLE_ORG, root)
+    init_git(root)
+    commit_all(root, "sample-org")
+    return root
+
+
+def results_by_rule(report: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Requirement results of a JSON report, by rule id."""
+    return {r["rule"]: r for r in report["results"] if r["clause"] is not None}
+
+
+def failing(report: Mapping[str, Any], rule: Optional[str] = None) -> Sequence[Dict[str, Any]]:
+    return [r for r in report["results"] if r["status"] == "fail" and (rule is None or r["rule"] == rule)]
