@@ -119,13 +119,14 @@ def load_pack(
     catalogues: Catalogues,
     extra_dirs: Sequence[Path] = (),
     base: Optional[str] = None,
+    source: str = "--standard",
 ) -> Pack:
     """Load and validate the pack for ``target`` plus the user's rule folders."""
     packs = available_packs(rules_root)
     directory = packs.get(target)
     if directory is None:
         known = ", ".join(sorted(packs)) or "none"
-        raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", "--standard")
+        raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", source)
     manifest = load_yaml_file(directory / PACK_FILE)
     base_key = base or manifest["base"]
     target_catalogue = catalogues.require(target, str(directory / PACK_FILE))
