@@ -66,7 +66,7 @@ def test_every_none_and_at_least(make_repo, tmp_path: Path) -> None:
     assert results["T-AT-LEAST"]["status"] == "pass"
     assert results["T-AT-LEAST-3"]["status"] == "fail" and "Expected at least 3 record" in results["T-AT-LEAST-3"]["message"]
     assert results["T-NONE"]["status"] == "fail"
-    assert "expected no review without an outcome, found 1: R2 (r2.yaml)" in results["T-NONE"]["message"]
+    assert "no review without an outcome, found 1: R2 (r2.yaml)" in results["T-NONE"]["message"]
     assert results["T-NONE"]["locations"] == [{"path": "r2.yaml", "line": 1}]
 
 
