@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, run_cli
-from docbuilder import controlled
 from test_relations import QUALITY_ONLY
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from imscheck.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -77,11 +77,11 @@ class Run:
     config_path: Optional[str] = None
     documents: Tuple[object, ...] = field(default=(), compare=False, repr=False)
 
-    def summary(self) -> Dict[str, object]:
+    def summary(self) -> Dict[str, Any]:
         return summarize(self.results)
 
 
-def summarize(results: Iterable[Result]) -> Dict[str, object]:
+def summarize(results: Iterable[Result]) -> Dict[str, Any]:
     """Counts by status, and failing results by severity."""
     results = list(results)
     by_status = {status: 0 for status in STATUSES}

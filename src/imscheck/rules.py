@@ -72,7 +72,8 @@ class Rule:
 
     @property
     def ref(self) -> Ref:
-        return Ref(*self.target.split(":", 1), self.clause)
+        standard, edition = self.target.split(":", 1)
+        return Ref(standard, edition, self.clause)
 
     @property
     def base_refs(self) -> Tuple[Ref, ...]:
