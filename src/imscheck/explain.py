@@ -1,0 +1,127 @@
+"""``imscheck explain CLAUSE``: one clause, its relations in both directions, the rules that check it.
+
+For an ISO/IEC 20000-1 clause the relations come from the rules of its pack (which ISO 9001
+clauses it builds on, and how); for an ISO 9001 clause from the packs whose base it is (which
+20000-1 requirements build on it). A parent clause gathers the rules of its sub-clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+from imscheck.errors import ImscheckError
+from imscheck.rules import Pack, Rule
+from imscheck.standards import Catalogue, Catalogues, Clause, Ref, edition_name, is_clause_number, parse_ref
+
+
+@dataclass(frozen=True)
+class Explanation:
+    ref: Ref
+    catalogue: Catalogue
+    clause: Clause
+    ancestors: Tuple[Clause, ...]  # nearest first
+    children: Tuple[Clause, ...]
+    checked_by: Tuple[Rule, ...]  # rules of this 20000-1 clause and its sub-clauses
+    built_on_by: Tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
+    packs: Tuple[Pack, ...]  # the packs consulted
+
+
+def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Catalogue, Clause]:
+    """``iso9001:2015/7.5.3`` or a bare ``8.5.1.1`` (of ``standard`` or the default target)."""
+    text = text.strip()
+    if ":" in text:
+        ref = parse_ref(text)
+        if ref is None:
+            raise ImscheckError(f"{text!r} is not a requirement reference: write STANDARD:EDITION/CLAUSE (iso9001:2015/7.5.3) or a clause number")
+        if standard and standard != ref.edition_key:
+            raise ImscheckError(f"{text} is a clause of {ref.edition_key}, but --standard says {standard}")
+    elif is_clause_number(text):
+        key = standard or default
+        if ":" not in key:
+            raise ImscheckError(f"{key!r} is not an edition: write STANDARD:EDITION, e.g. iso9001:2015", "--standard")
+        ref = Ref(*key.split(":", 1), text)
+    else:
+        raise ImscheckError(f"{text!r} is neither a clause number (8.5.1.1) nor a reference (iso9001:2015/7.5.3)")
+    catalogue = catalogues.get(ref.edition_key)
+    if catalogue is None:
+        known = ", ".join(sorted(c.key for c in catalogues))
+        raise ImscheckError(f"imscheck has no catalogue for {ref.edition_key} (known: {known})")
+    clause = catalogue.get(ref.clause)
+    if clause is None:
+        raise ImscheckError(f"{ref} is not a clause of {catalogue.title}")
+    return ref, catalogue, clause
+
+
+def _in_subtree(number: str, root: str) -> bool:
+    return number == root or number.startswith(root + ".")
+
+
+def explain(ref: Ref, catalogue: Catalogue, clause: Clause, packs: Sequence[Pack]) -> Explanation:
+    key = ref.edition_key
+    ancestors: List[Clause] = []
+    parent = clause.parent
+    while parent is not None:
+        found = catalogue.get(parent)
+        if found is None:
+            break
+        ancestors.append(found)
+        parent = found.parent
+    checked = tuple(r for p in packs if p.target == key for r in p.rules if _in_subtree(r.clause, clause.number))
+    built_on = tuple(
+        r for p in packs if p.base == key for r in p.rules if any(_in_subtree(b, clause.number) for b in r.relation.base)
+    )
+    consulted = tuple(p for p in packs if key in (p.target, p.base))
+    return Explanation(ref, catalogue, clause, tuple(ancestors), tuple(catalogue.children(clause.number)), checked, built_on, consulted)
+
+
+def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
+    from imscheck.api import DEFAULT_STANDARD, catalogues
+    from imscheck.resources import rules_dir
+    from imscheck.rules import available_packs, load_pack
+
+    known = catalogues()
+    ref, catalogue, clause = resolve(text, standard, DEFAULT_STANDARD, known)
+    packs = [load_pack(rules_dir(), target, known) for target in sorted(available_packs(rules_dir()))]
+    return explain(ref, catalogue, clause, packs)
+
+
+def _rule_line(rule: Rule, base: Catalogue) -> str:
+    kind = rule.relation.type
+    if kind == "none":
+        relation = f"no {edition_name(rule.base)} counterpart"
+    else:
+        relation = f"{kind} on {edition_name(rule.base)} " + ", ".join(base.label(n) for n in rule.relation.base)
+    return f"  {rule.id:<16} {rule.clause:<8} {rule.severity:<6} {relation}"
+
+
+def _adds(rule: Rule) -> List[str]:
+    return [f"  {'':<16} adds: {' '.join(rule.relation.adds.split())}"] if rule.relation.adds else []
+
+
+def render_text(ex: Explanation, catalogues: Catalogues) -> str:
+    name = edition_name(ex.ref.edition_key)
+    lines = [f"{name} {ex.clause.number} {ex.clause.display_title}", f"  reference: {ex.ref}"]
+    if ex.ancestors:
+        lines.append("  part of:   " + " < ".join(f"{c.number} {c.display_title}" for c in ex.ancestors))
+    lines.append(f"  in short:  {ex.clause.summary}")
+    if ex.children:
+        lines.append("  sub-clauses: " + "; ".join(f"{c.number} {c.display_title}" for c in ex.children))
+    if ex.checked_by:
+        base = catalogues.require(ex.checked_by[0].base)
+        lines += ["", f"Relation to {edition_name(base.key)}, and the rules that check it:"]
+        for rule in ex.checked_by:
+            lines += [_rule_line(rule, base)] + _adds(rule)
+    if ex.built_on_by:
+        target = catalogues.require(ex.built_on_by[0].target)
+        lines += ["", f"{edition_name(target.key)} requirements that build on it (their rules accept evidence addressing it):"]
+        for rule in ex.built_on_by:
+            lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _adds(rule)
+    if not ex.packs:
+        lines += ["", f"No rule pack relates {name} to another standard."]
+    for pack in ex.packs:
+        if pack.target == ex.ref.edition_key and not ex.checked_by:
+            lines += ["", f"No rule of the pack {pack.title!r} checks this clause yet."]
+        if pack.base == ex.ref.edition_key and not ex.built_on_by:
+            lines += ["", f"No {edition_name(pack.target)} requirement builds on this clause."]
+    return "\n".join(lines) + "\n"
