@@ -75,15 +75,20 @@ def explain(ref: Ref, catalogue: Catalogue, clause: Clause, packs: Sequence[Pack
     return Explanation(ref, catalogue, clause, tuple(ancestors), tuple(catalogue.children(clause.number)), checked, built_on, consulted)
 
 
-def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
-    from imscheck.api import DEFAULT_STANDARD, catalogues
+def shipped_packs(known: Catalogues) -> List[Pack]:
+    """Every pack shipped under rules/packs, loaded and validated."""
     from imscheck.resources import rules_dir
     from imscheck.rules import available_packs, load_pack
 
+    return [load_pack(rules_dir(), target, known) for target in sorted(available_packs(rules_dir()))]
+
+
+def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
+    from imscheck.api import DEFAULT_STANDARD, catalogues
+
     known = catalogues()
     ref, catalogue, clause = resolve(text, standard, DEFAULT_STANDARD, known)
-    packs = [load_pack(rules_dir(), target, known) for target in sorted(available_packs(rules_dir()))]
-    return explain(ref, catalogue, clause, packs)
+    return explain(ref, catalogue, clause, shipped_packs(known))
 
 
 def _rule_line(rule: Rule, base: Catalogue) -> str:
