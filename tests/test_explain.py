@@ -90,3 +90,8 @@ def test_bad_clause_is_a_clear_error(args, message) -> None:
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_explain_shows_why_a_relation_was_judged_as_it_is() -> None:
+    out = _explain("iso20000-1:2011/4.5.4.2")
+    assert re.search(r"^ +why: Decision: no relation\. .*8\.2\.2", out, re.M)

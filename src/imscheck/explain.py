@@ -40,7 +40,8 @@ def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalo
         key = standard or default
         if ":" not in key:
             raise ImscheckError(f"{key!r} is not an edition: write STANDARD:EDITION, e.g. iso9001:2015", "--standard")
-        ref = Ref(*key.split(":", 1), text)
+        name, edition = key.split(":", 1)
+        ref = Ref(name, edition, text)
     else:
         raise ImscheckError(f"{text!r} is neither a clause number (8.5.1.1) nor a reference (iso9001:2015/7.5.3)")
     catalogue = catalogues.get(ref.edition_key)
@@ -53,26 +54,14 @@ def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalo
     return ref, catalogue, clause
 
 
-def _in_subtree(number: str, root: str) -> bool:
-    return number == root or number.startswith(root + ".")
-
-
 def explain(ref: Ref, catalogue: Catalogue, clause: Clause, packs: Sequence[Pack]) -> Explanation:
     key = ref.edition_key
-    ancestors: List[Clause] = []
-    parent = clause.parent
-    while parent is not None:
-        found = catalogue.get(parent)
-        if found is None:
-            break
-        ancestors.append(found)
-        parent = found.parent
-    checked = tuple(r for p in packs if p.target == key for r in p.rules if _in_subtree(r.clause, clause.number))
-    built_on = tuple(
-        r for p in packs if p.base == key for r in p.rules if any(_in_subtree(b, clause.number) for b in r.relation.base)
-    )
+    ancestors = tuple(c for c in (catalogue.get(r.clause) for r in list(ref.lineage())[1:]) if c is not None)
+    # Ref.covers is the same "this clause or a sub-clause of it" test that evidence uses.
+    checked = tuple(r for p in packs for r in p.rules if ref.covers(r.ref))
+    built_on = tuple(r for p in packs for r in p.rules if any(ref.covers(b) for b in r.base_refs))
     consulted = tuple(p for p in packs if key in (p.target, p.base))
-    return Explanation(ref, catalogue, clause, tuple(ancestors), tuple(catalogue.children(clause.number)), checked, built_on, consulted)
+    return Explanation(ref, catalogue, clause, ancestors, tuple(catalogue.children(clause.number)), checked, built_on, consulted)
 
 
 def shipped_packs(known: Catalogues) -> List[Pack]:
@@ -100,8 +89,10 @@ def _rule_line(rule: Rule, base: Catalogue) -> str:
     return f"  {rule.id:<16} {rule.clause:<8} {rule.severity:<6} {relation}"
 
 
-def _adds(rule: Rule) -> List[str]:
-    return [f"  {'':<16} adds: {' '.join(rule.relation.adds.split())}"] if rule.relation.adds else []
+def _notes(rule: Rule) -> List[str]:
+    """What the ITSM half adds, and why the relation was judged as it is, where the rule says."""
+    notes = [("adds", rule.relation.adds), ("why", rule.justification)]
+    return [f"  {'':<16} {label}: {' '.join(text.split())}" for label, text in notes if text]
 
 
 def render_text(ex: Explanation, catalogues: Catalogues) -> str:
@@ -116,12 +107,12 @@ def render_text(ex: Explanation, catalogues: Catalogues) -> str:
         base = catalogues.require(ex.checked_by[0].base)
         lines += ["", f"Relation to {edition_name(base.key)}, and the rules that check it:"]
         for rule in ex.checked_by:
-            lines += [_rule_line(rule, base)] + _adds(rule)
+            lines += [_rule_line(rule, base)] + _notes(rule)
     if ex.built_on_by:
         target = catalogues.require(ex.built_on_by[0].target)
         lines += ["", f"{edition_name(target.key)} requirements that build on it (their rules accept evidence addressing it):"]
         for rule in ex.built_on_by:
-            lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _adds(rule)
+            lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _notes(rule)
     if not ex.packs:
         lines += ["", f"No rule pack relates {name} to another standard."]
     for pack in ex.packs:
