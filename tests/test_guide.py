@@ -162,3 +162,18 @@ def test_guide_matches_the_catalogue_titles() -> None:
     titles = {c["number"]: c["title"] for c in catalogue_clauses("iso9001:2008")}
     for number in ("4.2.1", "7.2.3", "8.5.3"):
         assert re.search(rf"^#+ {re.escape(number)} {re.escape(titles[number])}$", markdown, re.M)
+
+
+def test_requirements_without_a_rule_are_listed_not_dropped(tmp_path: Path) -> None:
+    # An incomplete pack (here: the 2011 pack without its clause 6 file) must not make the
+    # guide look complete: the requirements it has no rule for are named.
+    root = tmp_path / "rules"
+    shutil.copytree(RULES / "packs" / "iso20000-1-2011", root / "packs" / "iso20000-1-2011")
+    (root / "packs" / "iso20000-1-2011" / "06-service-delivery.yaml").unlink()
+    guide = build_guide(load_pack(root, "iso20000-1:2011", catalogues()), catalogues())
+    clause_6 = [n for n in requirement_leaves("iso20000-1:2011") if n.startswith("6.")]
+    assert [r.clause for r in guide.without_rule] == clause_6
+    markdown = render(guide)
+    section = markdown.split("requirements without a rule in this pack", 1)[1]
+    assert re.findall(r"^- (\d+(?:\.\d+)*) ", section, re.M) == clause_6
+    assert guide.total == len(requirement_leaves("iso20000-1:2011")) - len(clause_6)
