@@ -63,7 +63,7 @@ def test_both_directions_agree_with_the_rule_data(directory) -> None:
     packs = shipped_packs(known)  # loaded once: the CLI loads them per call
 
     def explained(text: str) -> Explanation:
-        return explain(*resolve(text, None, DEFAULT_STANDARD, known), packs)
+        return explain(*resolve(text, None, DEFAULT_STANDARD, known), packs, known)
 
     for rule in pack.rules:
         forward = explained(f"{pack.target}/{rule['clause']}")

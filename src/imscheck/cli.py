@@ -164,10 +164,9 @@ def explain(clause: str, standard: Optional[str]) -> None:
     """Explain CLAUSE (iso9001:2015/7.5.3, iso20000-1:2011/4.3.1 or a bare 8.5.1.1): relations and rules."""
 
     def body() -> int:
-        from imscheck.api import catalogues
         from imscheck.explain import load_explanation, render_text
 
-        click.echo(render_text(load_explanation(clause, standard), catalogues()), nl=False)
+        click.echo(render_text(load_explanation(clause, standard)), nl=False)
         return 0
 
     _guard(body)

@@ -7,7 +7,7 @@ clauses it builds on, and how); for an ISO 9001 clause from the packs whose base
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from imscheck.errors import ImscheckError
@@ -25,9 +25,10 @@ class Explanation:
     checked_by: Tuple[Rule, ...]  # rules of this 20000-1 clause and its sub-clauses
     built_on_by: Tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
     packs: Tuple[Pack, ...]  # the packs consulted
+    catalogues: Catalogues = field(compare=False, repr=False)  # for the other edition's titles
 
 
-def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Catalogue, Clause]:
+def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Clause]:
     """``iso9001:2015/7.5.3`` or a bare ``8.5.1.1`` (of ``standard`` or the default target)."""
     text = text.strip()
     if ":" in text:
@@ -51,17 +52,19 @@ def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalo
     clause = catalogue.get(ref.clause)
     if clause is None:
         raise ImscheckError(f"{ref} is not a clause of {catalogue.title}")
-    return ref, catalogue, clause
+    return ref, clause
 
 
-def explain(ref: Ref, catalogue: Catalogue, clause: Clause, packs: Sequence[Pack]) -> Explanation:
+def explain(ref: Ref, clause: Clause, packs: Sequence[Pack], catalogues: Catalogues) -> Explanation:
     key = ref.edition_key
+    catalogue = catalogues.require(key)
     ancestors = tuple(c for c in (catalogue.get(r.clause) for r in list(ref.lineage())[1:]) if c is not None)
     # Ref.covers is the same "this clause or a sub-clause of it" test that evidence uses.
     checked = tuple(r for p in packs for r in p.rules if ref.covers(r.ref))
     built_on = tuple(r for p in packs for r in p.rules if any(ref.covers(b) for b in r.base_refs))
     consulted = tuple(p for p in packs if key in (p.target, p.base))
-    return Explanation(ref, catalogue, clause, ancestors, tuple(catalogue.children(clause.number)), checked, built_on, consulted)
+    children = tuple(catalogue.children(clause.number))
+    return Explanation(ref, catalogue, clause, ancestors, children, checked, built_on, consulted, catalogues)
 
 
 def shipped_packs(known: Catalogues) -> List[Pack]:
@@ -76,8 +79,8 @@ def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
     from imscheck.api import DEFAULT_STANDARD, catalogues
 
     known = catalogues()
-    ref, catalogue, clause = resolve(text, standard, DEFAULT_STANDARD, known)
-    return explain(ref, catalogue, clause, shipped_packs(known))
+    ref, clause = resolve(text, standard, DEFAULT_STANDARD, known)
+    return explain(ref, clause, shipped_packs(known), known)
 
 
 def _rule_line(rule: Rule, base: Catalogue) -> str:
@@ -95,7 +98,7 @@ def _notes(rule: Rule) -> List[str]:
     return [f"  {'':<16} {label}: {' '.join(text.split())}" for label, text in notes if text]
 
 
-def render_text(ex: Explanation, catalogues: Catalogues) -> str:
+def render_text(ex: Explanation) -> str:
     name = edition_name(ex.ref.edition_key)
     lines = [f"{name} {ex.clause.number} {ex.clause.display_title}", f"  reference: {ex.ref}"]
     if ex.ancestors:
@@ -104,12 +107,12 @@ def render_text(ex: Explanation, catalogues: Catalogues) -> str:
     if ex.children:
         lines.append("  sub-clauses: " + "; ".join(f"{c.number} {c.display_title}" for c in ex.children))
     if ex.checked_by:
-        base = catalogues.require(ex.checked_by[0].base)
+        base = ex.catalogues.require(ex.checked_by[0].base)
         lines += ["", f"Relation to {edition_name(base.key)}, and the rules that check it:"]
         for rule in ex.checked_by:
             lines += [_rule_line(rule, base)] + _notes(rule)
     if ex.built_on_by:
-        target = catalogues.require(ex.built_on_by[0].target)
+        target = ex.catalogues.require(ex.built_on_by[0].target)
         lines += ["", f"{edition_name(target.key)} requirements that build on it (their rules accept evidence addressing it):"]
         for rule in ex.built_on_by:
             lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _notes(rule)

@@ -10,7 +10,7 @@ covers. :func:`build_guide` makes the model; renderers (Markdown here, HTML in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from imscheck.errors import ImscheckError
 from imscheck.rules import Pack, Rule
@@ -61,7 +61,7 @@ class Guide:
     base_clauses: Tuple[BaseClause, ...]
     new_requirements: Tuple[Requirement, ...]
     without_rule: Tuple[Requirement, ...]  # requirement leaves the pack has no rule for yet
-    counts: Dict[str, int]
+    counts: Mapping[str, int]
 
     @property
     def total(self) -> int:
