@@ -133,3 +133,40 @@ def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path])
         return 0
 
     _guard(body)
+
+
+@main.command()
+@click.option("--target", help="ISO/IEC 20000-1 edition (default iso20000-1:2018).")
+@click.option("--base", help="ISO 9001 edition; must be the target pack's base (iso9001:2015 for 2018, iso9001:2008 for 2011).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the guide to FILE instead of stdout.")
+def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional[Path]) -> None:
+    """The integration guide: how ISO/IEC 20000-1 extends each ISO 9001 clause, and what is new."""
+
+    def body() -> int:
+        from imscheck.guide import load_guide, render
+        from imscheck.output import write_file
+
+        text = render(load_guide(target, base), fmt)
+        if output is not None:
+            write_file(output, text)
+        else:
+            click.echo(text, nl=False)
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@click.argument("clause")
+@click.option("--standard", help="Edition of a bare clause number (default iso20000-1:2018), e.g. iso9001:2015.")
+def explain(clause: str, standard: Optional[str]) -> None:
+    """Explain CLAUSE (iso9001:2015/7.5.3, iso20000-1:2011/4.3.1 or a bare 8.5.1.1): relations and rules."""
+
+    def body() -> int:
+        from imscheck.explain import load_explanation, render_text
+
+        click.echo(render_text(load_explanation(clause, standard)), nl=False)
+        return 0
+
+    _guard(body)
