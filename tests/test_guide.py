@@ -98,7 +98,7 @@ def test_wrong_base_is_a_clear_usage_error() -> None:
 def test_unknown_target_is_a_clear_usage_error() -> None:
     result = run_cli("guide", "--target", "iso20000-1:1999")
     assert result.exit_code == 2
-    assert "no rule pack for 'iso20000-1:1999'" in result.stderr
+    assert "no rule pack for standard 'iso20000-1:1999'" in result.stderr
 
 
 class _Page(HTMLParser):

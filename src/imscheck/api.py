@@ -51,7 +51,8 @@ def open_repository(repo: Path) -> Config:
 def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
     target = settings.standard or config.standard or DEFAULT_STANDARD
     source = "--standard" if settings.standard or not config.path else str(config.path)
-    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source)
+    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source,
+                     base_source=str(config.path) if config.path else None)
 
 
 def check(settings: Settings) -> Run:

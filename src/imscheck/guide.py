@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from imscheck.errors import ImscheckError
 from imscheck.rules import Pack, Rule
 from imscheck.standards import Catalogue, Catalogues, edition_name
 
@@ -112,19 +111,10 @@ def load_guide(target: Optional[str] = None, base: Optional[str] = None) -> Guid
     """Build the guide for a target edition; a base that is not the pack's own is an error."""
     from imscheck.api import DEFAULT_STANDARD, catalogues
     from imscheck.resources import rules_dir
-    from imscheck.rules import available_packs, load_pack
+    from imscheck.rules import load_pack
 
-    target = target or DEFAULT_STANDARD
-    packs = available_packs(rules_dir())
-    if target not in packs:
-        raise ImscheckError(f"no rule pack for {target!r} (available: {', '.join(sorted(packs))})", "--target")
     known = catalogues()
-    pack = load_pack(rules_dir(), target, known)
-    if base is not None and base != pack.base:
-        raise ImscheckError(
-            f"{base!r} is not the base of {target}: its rules relate it to {pack.base} (use --base {pack.base} or leave --base out)",
-            "--base",
-        )
+    pack = load_pack(rules_dir(), target or DEFAULT_STANDARD, known, base=base, source="--target", base_source="--base")
     return build_guide(pack, known)
 
 
