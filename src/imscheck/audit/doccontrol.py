@@ -26,9 +26,9 @@ def build_document_control(ctx: Context) -> DocumentControl:
     for doc in ctx.documents:
         due = review_due(doc)
         if due is not None and due < as_of:
-            overdue.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (as_of - due).days)))
+            overdue.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (as_of - due).days, doc.line_of("review"))))
         elif due is not None and due <= horizon:
-            due_soon.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (due - as_of).days)))
+            due_soon.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (due - as_of).days, doc.line_of("review"))))
         if is_controlled(doc) and doc.meta.get("status") in _NOT_YET_APPROVED:
             drafts.append(ctx.doc_ref(doc))
     return DocumentControl(

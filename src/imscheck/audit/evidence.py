@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Dict, List, Tuple
 
 from imscheck.results import Result
-from imscheck.standards import clause_key
+from imscheck.standards import clause_key, edition_name
 
 from imscheck.audit.context import Context
 from imscheck.audit.model import SHORT_LABEL, DocumentSupport, EvidenceIndex, RequirementEvidence, Support, display_status
@@ -19,7 +19,7 @@ def build_evidence_index(ctx: Context) -> EvidenceIndex:
         if leaf.number not in checked:
             status = "not_applicable" if ctx.config.exclusion(None, leaf.number) else "unchecked"
             rows.append(RequirementEvidence(ctx.anchors("ev-clause", leaf.number), leaf.number, leaf.display_title, None, None,
-                                            status, SHORT_LABEL[status], (), f"no rule of the {ctx.run.standard} pack checks this requirement"))
+                                            status, SHORT_LABEL[status], (), f"no rule of the {edition_name(ctx.run.standard)} pack checks this requirement"))
     rows.sort(key=lambda row: (clause_key(row.clause), row.rule or ""))
     return EvidenceIndex(tuple(rows), _documents(ctx))
 

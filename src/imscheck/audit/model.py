@@ -240,6 +240,7 @@ class ReviewItem:
     doc: DocRef
     due: str
     days: int
+    line: int  # of the review field, where the fix goes
 
 
 @dataclass(frozen=True)
