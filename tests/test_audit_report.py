@@ -292,3 +292,27 @@ def test_check_does_not_import_jinja2_but_audit_does(gapped: Gapped) -> None:
 
     assert loaded("check", str(gapped.root), "--format", "json") == "False"
     assert loaded("audit", str(gapped.root), "--format", "markdown") == "True"
+
+
+def test_the_wheel_ships_the_templates_and_audits_from_them(gapped: Gapped, tmp_path: Path) -> None:
+    """Build the wheel (a few seconds), unpack it, and audit with that copy from another folder."""
+    import zipfile
+
+    repo_root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path / "dist"), str(repo_root)],
+                   check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("imscheck-*.whl"))
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(unpacked)
+    for name in ("report.html.j2", "report.md.j2", "report.css"):
+        assert f"imscheck/audit/templates/{name}" in names
+    probe = "import imscheck, sys; from imscheck.cli import main; sys.stderr.write(imscheck.__file__ + '\\n'); main(sys.argv[1:])"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = subprocess.run([sys.executable, "-c", probe, "audit", str(gapped.root), "-o", "r.html"], cwd=elsewhere,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(unpacked)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith(str(unpacked))  # the wheel's copy ran, not the source tree
+    assert "Readiness at a glance" in (elsewhere / "r.html").read_text(encoding="utf-8")

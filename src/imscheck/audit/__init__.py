@@ -13,14 +13,15 @@ from imscheck.api import Settings, catalogues, check, open_repository, resolve_p
 from imscheck.resources import rules_dir
 from imscheck.results import Run
 from imscheck.rules import load_hygiene_rules
+from imscheck.standards import edition_name
 
 from imscheck.audit.context import Context, Sources
 from imscheck.audit.doccontrol import build_document_control
 from imscheck.audit.evidence import build_evidence_index
 from imscheck.audit.findings import build_nonconformities, build_scope
-from imscheck.audit.model import LEGEND, READING_ORDER, SHORT_LABEL, AuditReport, LegendEntry, RunInfo
+from imscheck.audit.model import AuditReport, LegendEntry, RunInfo
 from imscheck.audit.readiness import build_dividend, build_readiness
-from imscheck.standards import edition_name
+from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
 
 
 def prepare(settings: Settings) -> Tuple[Run, AuditReport]:

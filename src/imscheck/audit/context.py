@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, Mapping, Optional, Set, Tuple
 
 from imscheck.config import Config
 from imscheck.documents import Document
@@ -11,7 +12,30 @@ from imscheck.results import Evidence, Result, Run
 from imscheck.rules import HygieneRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
 
-from imscheck.audit.model import Anchors, DocRef, EvidenceLink
+from imscheck.audit.model import DocRef, EvidenceLink
+
+
+class Anchors:
+    """Unique, stable in-page anchor ids (``nc-SMS-9.3``), the same key always the same id."""
+
+    _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+    def __init__(self) -> None:
+        self._given: Dict[Tuple[str, str], str] = {}
+        self._used: Set[str] = set()
+
+    def __call__(self, prefix: str, key: str) -> str:
+        known = self._given.get((prefix, key))
+        if known is not None:
+            return known
+        base = f"{prefix}-{self._UNSAFE.sub('-', key).strip('-') or 'x'}"
+        anchor, n = base, 1
+        while anchor in self._used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self._used.add(anchor)
+        self._given[(prefix, key)] = anchor
+        return anchor
 
 
 @dataclass(frozen=True)
@@ -80,6 +104,10 @@ class Context:
             if entry is not None:
                 return self.anchors("na", str(self.config.not_applicable.index(entry)))
         return self.anchors("ev", result.rule)
+
+    def unchecked_status(self, clause: str) -> str:
+        """The status of a requirement no rule checks: excluded from scope, or unchecked."""
+        return "not_applicable" if self.config.exclusion(None, clause) else "unchecked"
 
     def clause_anchor(self, clause: str) -> str:
         """Detail of a requirement that no rule checks: its exclusion, else its evidence row."""

@@ -9,7 +9,8 @@ from imscheck.results import Result
 from imscheck.standards import clause_key, edition_name
 
 from imscheck.audit.context import Context
-from imscheck.audit.model import SHORT_LABEL, DocumentSupport, EvidenceIndex, RequirementEvidence, Support, display_status
+from imscheck.audit.model import DocumentSupport, EvidenceIndex, RequirementEvidence, Support
+from imscheck.audit.status import SHORT_LABEL, display_status
 
 
 def build_evidence_index(ctx: Context) -> EvidenceIndex:
@@ -17,7 +18,7 @@ def build_evidence_index(ctx: Context) -> EvidenceIndex:
     checked = {r.clause for r in ctx.requirements}
     for leaf in ctx.sources.target.requirement_leaves():
         if leaf.number not in checked:
-            status = "not_applicable" if ctx.config.exclusion(None, leaf.number) else "unchecked"
+            status = ctx.unchecked_status(leaf.number)
             rows.append(RequirementEvidence(ctx.anchors("ev-clause", leaf.number), leaf.number, leaf.display_title, None, None,
                                             status, SHORT_LABEL[status], (), f"no rule of the {edition_name(ctx.run.standard)} pack checks this requirement"))
     rows.sort(key=lambda row: (clause_key(row.clause), row.rule or ""))

@@ -8,9 +8,9 @@ from imscheck.results import Result
 from imscheck.standards import clause_key
 
 from imscheck.audit.context import Context
-from imscheck.audit.model import (
-    DISPLAY_ORDER, LONG_LABEL, READING_ORDER, RELATION_LABEL, RELATION_LETTER, RELATION_MEANING, SHORT_LABEL, Cell, ClauseGroup, Count, Dividend,
-    Readiness, RelationRow, Segment, display_status, worst,
+from imscheck.audit.model import Cell, ClauseGroup, Count, Dividend, Readiness, RelationRow, Segment
+from imscheck.audit.status import (
+    DISPLAY_ORDER, LONG_LABEL, READING_ORDER, RELATION_LABEL, RELATION_LETTER, RELATION_MEANING, SHORT_LABEL, display_status,
 )
 
 # Counts always shown (a manager wants to read "0 major"); the others only when they occur.
@@ -57,7 +57,7 @@ def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
         relation = shown.relation
         target = ctx.detail_anchor(shown)
     else:
-        status = "not_applicable" if ctx.config.exclusion(None, clause) else "unchecked"
+        status = ctx.unchecked_status(clause)
         relation = None
         target = ctx.clause_anchor(clause)
     return Cell(clause, title, summary, status, SHORT_LABEL[status], relation, RELATION_LETTER.get(relation or "", ""),

@@ -12,7 +12,8 @@ from typing import Any, Dict, Tuple
 import jinja2
 from markupsafe import Markup
 
-from imscheck.audit.model import LONG_LABEL, RELATION_LABEL, AuditReport, RelationRow
+from imscheck.audit.model import AuditReport, RelationRow
+from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
 
 FORMATS: Tuple[str, ...] = ("html", "markdown")
 _TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
