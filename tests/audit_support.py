@@ -152,15 +152,16 @@ def display_status(result: Mapping[str, Any]) -> str:
 
 
 def expected_grid(report: Mapping[str, Any], not_applicable: Sequence[str] = ()) -> Dict[str, str]:
-    """Clause -> expected cell status: every requirement leaf of the target, plus every clause a
-    rule checks; the worst result shows; a leaf without a rule is unchecked unless excluded."""
+    """Clause -> expected cell status, in clause order (8.10 after 8.9): every requirement leaf of
+    the target plus every clause a rule checks; the worst result shows; a leaf without a rule is
+    unchecked unless excluded."""
     catalogue = catalogues().require(report["standard"])
     by_clause: Dict[str, List[str]] = {leaf.number: [] for leaf in catalogue.requirement_leaves()}
     for result in report["results"]:
         if result["clause"] is not None:
             by_clause.setdefault(result["clause"], []).append(display_status(result))
     grid = {}
-    for clause, statuses in by_clause.items():
+    for clause, statuses in sorted(by_clause.items(), key=lambda item: [int(n) for n in item[0].split(".")]):
         if statuses:
             grid[clause] = min(statuses, key=WORST_FIRST.index)
         elif any(clause == c or clause.startswith(c + ".") for c in not_applicable):

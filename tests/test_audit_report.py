@@ -316,3 +316,25 @@ def test_the_wheel_ships_the_templates_and_audits_from_them(gapped: Gapped, tmp_
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith(str(unpacked))  # the wheel's copy ran, not the source tree
     assert "Readiness at a glance" in (elsewhere / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_custom_rule_on_a_parent_clause_gets_its_own_cell(gapped: Gapped, tmp_path: Path) -> None:
+    extra = tmp_path / "our-rules"
+    extra.mkdir()
+    (extra / "local.yaml").write_text(
+        "rules:\n"
+        "  - id: LOCAL-8.5\n"
+        "    clause: \"8.5\"\n"
+        "    title: Our own check on service design\n"
+        "    severity: observation\n"
+        "    relation: {type: none}\n"
+        "    guidance: Keep a service design record for every new service.\n",
+        encoding="utf-8",
+    )
+    page, _ = audit(gapped.root, tmp_path / "r.html", "--rules", str(extra))
+    report = run_cli("check", str(gapped.root), "--format", "json", "--rules", str(extra)).json()
+    assert any(r["rule"] == "LOCAL-8.5" for r in report["results"])
+    expected = expected_grid(report, [NOT_APPLICABLE_CLAUSE])
+    cells = parse_html(page).find_all("a", "cell")
+    assert [c.attrs["data-clause"] for c in cells] == list(expected)
+    assert next(c for c in cells if c.attrs["data-clause"] == "8.5").attrs["data-status"] == expected["8.5"]

@@ -65,12 +65,12 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 
 
 @main.command()
-@_repository_options
 @click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
+@_repository_options
 def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
           standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], verbose: bool) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
@@ -91,12 +91,12 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
 
 
 @main.command()
-@_repository_options
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page; markdown: for a merge-request comment or a wiki.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)),
               help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
+@_repository_options
 def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
           rule_dirs: Sequence[Path], fail_on: Optional[str]) -> None:
     """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
