@@ -48,10 +48,10 @@ def screenshots() -> Path:
 
 
 @pytest.fixture(params=["sample-org", "gapped"])
-def case(request: pytest.FixtureRequest, make_repo, sample_copy: Path) -> Dict[str, Any]:
+def case(request: pytest.FixtureRequest, make_repo) -> Dict[str, Any]:
     if request.param == "gapped":
         return {"name": "gapped", "repo": build_gapped(make_repo).root, "not_applicable": [NOT_APPLICABLE_CLAUSE]}
-    return {"name": "sample-org", "repo": sample_copy, "not_applicable": []}
+    return {"name": "sample-org", "repo": request.getfixturevalue("sample_copy"), "not_applicable": []}
 
 
 def _open(browser: Any, page_path: Path, requests: List[str]) -> Any:

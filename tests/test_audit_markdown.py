@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Dict, List
 
 import pytest
@@ -59,8 +58,8 @@ def test_headings_in_reading_order(gapped: Gapped) -> None:
 
 
 @pytest.mark.parametrize("which", ["gapped", "sample"])
-def test_one_table_row_per_requirement_with_its_status(which: str, gapped: Gapped, sample_copy: Path) -> None:
-    repo = gapped.root if which == "gapped" else sample_copy
+def test_one_table_row_per_requirement_with_its_status(which: str, request: pytest.FixtureRequest) -> None:
+    repo = request.getfixturevalue("gapped").root if which == "gapped" else request.getfixturevalue("sample_copy")
     markdown = run_cli("audit", str(repo), "--format", "markdown").stdout
     report = run_cli("check", str(repo), "--format", "json").json()
     expected = expected_grid(report, [NOT_APPLICABLE_CLAUSE] if which == "gapped" else [])
