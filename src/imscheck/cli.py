@@ -46,31 +46,75 @@ def main() -> None:
     """Compliance-as-code for ISO/IEC 20000-1 on top of an ISO 9001 management system."""
 
 
+def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
+    """REPO and the options that say what to evaluate: shared by ``check`` and ``audit``."""
+    for option in reversed((
+        click.argument("repo", default=".", type=click.Path(path_type=Path)),
+        click.option("--as-of", type=_DATE, help="Evaluation date (YYYY-MM-DD); default: imscheck.yaml as_of, else today."),
+        click.option("--standard", help="Target edition, e.g. iso20000-1:2018 (default: imscheck.yaml, else iso20000-1:2018)."),
+        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder (repeatable)."),
+    )):
+        func = option(func)
+    return func
+
+
+def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
+    from imscheck.api import Settings
+
+    return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs))
+
+
 @main.command()
-@click.argument("repo", default=".", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
-@click.option("--as-of", type=_DATE, help="Evaluation date (YYYY-MM-DD); default: imscheck.yaml as_of, else today.")
-@click.option("--standard", help="Target edition, e.g. iso20000-1:2018 (default: imscheck.yaml, else iso20000-1:2018).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
+@_repository_options
 def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
           standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], verbose: bool) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
     extra_reports = _parse_reports(reports)
 
     def body() -> int:
-        from imscheck.api import Settings, check as run_check, open_repository
+        from imscheck.api import check as run_check, open_repository
         from imscheck.output import emit
         from imscheck.results import exit_code
 
-        settings = Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs))
+        settings = _settings(repo, as_of, standard, rule_dirs)
         run = run_check(settings)
         emit(run, fmt, output, extra_reports, verbose=verbose)
         threshold = fail_on or open_repository(repo).fail_on or "minor"
         return exit_code(run.results, threshold)
+
+    _guard(body)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
+              help="html: one self-contained page; markdown: for a merge-request comment or a wiki.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)),
+              help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
+@_repository_options
+def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
+          rule_dirs: Sequence[Path], fail_on: Optional[str]) -> None:
+    """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
+
+    def body() -> int:
+        from imscheck.audit import prepare
+        from imscheck.audit.render import render
+        from imscheck.output import write_file
+        from imscheck.results import exit_code
+
+        run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
+        text = render(report, fmt)
+        if output is not None:
+            write_file(output, text)
+        else:
+            click.echo(text, nl=False)
+        # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
+        return exit_code(run.results, fail_on) if fail_on else 0
 
     _guard(body)
 

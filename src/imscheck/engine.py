@@ -281,17 +281,16 @@ def apply_scope(result: Result, rule: Rule, config: Config, as_of: dt.date) -> R
     """Not-applicable requirements and active waivers change the status, never the finding."""
     from dataclasses import replace
 
-    for entry in config.not_applicable:
-        if entry.rule == rule.id or (entry.clause and (rule.clause == entry.clause or rule.clause.startswith(entry.clause + "."))):
-            return replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}")
-    if result.failing:
-        for waiver in config.waivers:
-            if waiver.rule == rule.id and waiver.expires >= as_of:
-                return replace(
-                    result,
-                    status="waived",
-                    message=f"Waived until {waiver.expires} (approved by {waiver.approved_by}): {waiver.reason}. Finding: {result.message}",
-                )
+    entry = config.exclusion(rule.id, rule.clause)
+    if entry is not None:
+        return replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}")
+    waiver = config.waiver(rule.id, as_of) if result.failing else None
+    if waiver is not None:
+        return replace(
+            result,
+            status="waived",
+            message=f"Waived until {waiver.expires} (approved by {waiver.approved_by}): {waiver.reason}. Finding: {result.message}",
+        )
     return result
 
 
