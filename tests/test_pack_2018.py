@@ -127,3 +127,57 @@ def test_full_relation_is_met_by_the_iso9001_documents_alone(rule_id: str, sampl
     assert {(e.document, e.path, e.via) for e in result.evidence} == {(e.document, e.path, e.via) for e in credited}
     assert result.message.startswith("Met by existing ISO 9001 evidence")
     assert credited[0].document in result.message
+
+
+# What an auditor looks for beyond "a document exists": each case breaks one thing in a copy of
+# sample-org and names the words the failing message must contain.
+SM = "service-management/"
+AUDITOR_CASES = {
+    "SMS-8.3.2-every-service-reviewed": ("SMS-8.3.2", {SM + "records/REC-BRM-2026-09.yaml": None}, ["none for svc-hosting"]),
+    "SMS-6.2.2-objective-without-due-date": (
+        "SMS-6.2.2",
+        {SM + "SMS-PLN-001-service-management-plan.md": ("    due: 2026-12-31\n", "")},
+        ["'due' is required"],
+    ),
+    "SMS-7.5.4-register-lists-unknown-document": (
+        "SMS-7.5.4",
+        {SM + "SMS-REG-001-documented-information-register.yaml": ("  - SMS-PRC-024\n", "  - SMS-PRC-024\n  - SMS-PRC-099\n")},
+        ["documents SMS-PRC-099 is not"],
+    ),
+    "SMS-8.7.1-availability-report-too-old": (
+        "SMS-8.7.1",
+        {SM + "records/REC-AVR-2026-Q3.yaml": None, SM + "records/REC-AVR-2026-Q2.yaml": None},
+        ["not within the 4 months"],
+    ),
+    "SMS-8.6.3-closed-problem-without-root-cause": (
+        "SMS-8.6.3",
+        {SM + "records/REC-PRB-2026-007.yaml": ("root_cause:", "cause_notes:")},
+        ["REC-PRB-2026-007", "has no root_cause"],
+    ),
+    "SMS-8.5.3-release-without-outcome": (
+        "SMS-8.5.3",
+        {SM + "records/REC-REL-2026-05.yaml": ("outcome: successful\n", "")},
+        ["REC-REL-2026-05", "has no outcome"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AUDITOR_CASES))
+def test_rule_checks_what_an_auditor_looks_for(case: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+    rule_id, edits, words = AUDITOR_CASES[case]
+    assert sample_results[rule_id].status == "pass"
+    repo = tmp_path / "org"
+    shutil.copytree(SAMPLE_ORG, repo)
+    for rel, edit in edits.items():
+        path = repo / rel
+        if edit is None:
+            path.unlink()
+            continue
+        old, new = edit
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{rel} no longer contains {old!r}: update the case"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = _evaluate(repo)[rule_id]
+    assert result.status == "fail"
+    for word in words:
+        assert word in result.message, result.message
