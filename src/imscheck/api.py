@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -36,7 +37,9 @@ class Settings:
     rule_dirs: Tuple[Path, ...] = ()
 
 
+@lru_cache(maxsize=1)
 def catalogues() -> Catalogues:
+    """The shipped catalogues, read once per process (they are immutable data)."""
     return load_catalogues([rules_dir() / "catalogues"])
 
 

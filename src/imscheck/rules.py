@@ -163,7 +163,25 @@ def load_hygiene_rules(rules_root: Path) -> Dict[str, HygieneRule]:
     return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
 
 
+_FILE_CACHE: Dict[Tuple[str, int, int, int], List[Rule]] = {}
+
+
 def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> List[Rule]:
+    """Rules of one file; a library caller checking many repositories parses each file once."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    key = (str(path), stat.st_mtime_ns, stat.st_size, id(catalogues)) if stat else None
+    if key is not None and key in _FILE_CACHE and all(r.target == target.key and r.base == base.key for r in _FILE_CACHE[key]):
+        return _FILE_CACHE[key]
+    rules = _parse_rule_file(path, target, base, catalogues)
+    if key is not None:
+        _FILE_CACHE[key] = rules
+    return rules
+
+
+def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> List[Rule]:
     data = load_yaml_file(path)
     found = errors(data, "rule")
     if found:
