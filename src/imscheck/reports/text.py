@@ -40,7 +40,8 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
             tag = result.severity if result.failing else result.status.replace("_", " ")
             label = style(f"{tag:<11}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
             name = f"{result.rule}" + (f" {result.title}" if result.clause else "")
-            lines.append(f"{_where(run, result)}: {label} {style(name, bold=True)}: {result.message}")
+            new = style("new ", fg="magenta", bold=True) if result.new else ""
+            lines.append(f"{_where(run, result)}: {new}{label} {style(name, bold=True)}: {result.message}")
     summary = run.summary()
     by_status = summary["by_status"]
     failing = summary["failing_by_severity"]
@@ -52,6 +53,9 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
     for status in ("waived", "not_applicable"):
         if by_status[status]:
             parts.append(f"{by_status[status]} {status.replace('_', ' ')}")
+    if run.comparison is not None:
+        what = "the staged change" if run.comparison.staged else "the work tree"
+        parts.append(f"{sum(1 for r in run.results if r.new)} new in {what} since {run.comparison.ref}")
     lines.append("")
     lines.append(style("Summary: ", bold=True) + ", ".join(parts))
     lines.append(
