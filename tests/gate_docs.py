@@ -75,3 +75,27 @@ def worktree_state(repo: Path) -> Dict[str, Any]:
         "index": git(repo, "ls-files", "-s"),
         "files": files,
     }
+
+
+MIXED_CONFIG = """\
+waivers:
+  - rule: SMS-9.3
+    reason: first management review is booked for July
+    approved_by: Managing director
+    expires: 2026-07-31
+not_applicable:
+  - rule: SMS-8.6.1
+    justification: incidents are handled by the customer's service desk
+"""
+
+
+def mixed_files(config: bool = True) -> Dict[str, str]:
+    """Every kind of result: pass, fail with and without a location, several locations, waived, n/a."""
+    files = base_files() | {
+        "records/inc-0002.yaml": record("INC-0002", supersedes="INC-0999"),  # DOC-REF
+        "records/dup-a.yaml": record("REC-DUP"),  # DOC-ID-UNIQUE, two locations
+        "records/dup-b.yaml": record("REC-DUP", summary="another"),
+    }
+    if config:
+        files["imscheck.yaml"] = MIXED_CONFIG
+    return files
