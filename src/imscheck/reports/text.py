@@ -20,6 +20,15 @@ def _where(run: Run, result: Result) -> str:
     return run.repository or "."  # nothing to point at: the finding is about the repository
 
 
+_BUILTIN_HEADINGS = {"GIT": "Document control (git history)", "CFG": "Configuration (imscheck.yaml)"}
+
+
+def _heading(result: Result) -> str:
+    if result.clause:
+        return f"Clause {result.group}"
+    return _BUILTIN_HEADINGS.get(result.rule.split("-", 1)[0], "Document hygiene")
+
+
 def render(run: Run, color: bool = False, verbose: bool = False) -> str:
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
@@ -29,11 +38,13 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
         + f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}",
     ]
     groups: Dict[str, List[Result]] = {}
+    known = 0  # comparing: findings already there at the base are counted, not listed
     for result in run.results:
-        if result.status != "pass" or verbose:
-            groups.setdefault(result.group, []).append(result)
-    for group, results in groups.items():
-        heading = "Document hygiene" if group == "hygiene" else f"Clause {group}"
+        if run.comparison is not None and not verbose and result.status != "pass" and not result.new:
+            known += 1
+        elif result.status != "pass" or verbose:
+            groups.setdefault(_heading(result), []).append(result)
+    for heading, results in groups.items():
         lines.append("")
         lines.append(style(heading, bold=True, underline=True))
         for result in results:
@@ -56,6 +67,9 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
     if run.comparison is not None:
         what = "the staged change" if run.comparison.staged else "the work tree"
         parts.append(f"{sum(1 for r in run.results if r.new)} new in {what} since {run.comparison.ref}")
+        if known:
+            lines.append("")
+            lines.append(f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)")
     lines.append("")
     lines.append(style("Summary: ", bold=True) + ", ".join(parts))
     lines.append(
