@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import commit_all, git, run_cli
+from conftest import REPO_ROOT, commit_all, git, run_cli
 from gate_docs import AS_OF, base_files, failing_results, record, write
 
 
@@ -99,3 +100,16 @@ def test_new_git_findings_are_always_new(imperfect: Path) -> None:
     assert deleted["new"] is True and deleted["locations"] == []
     text = check(imperfect, "--changed-since", "HEAD").stdout
     assert "Document control (git history)" in text
+
+
+def test_comparison_fields_are_in_the_report_schema(imperfect: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((REPO_ROOT / "schemas" / "report.schema.json").read_text())
+    validator = Draft202012Validator(schema)
+    write(imperfect, "records/inc-0003.yaml", record("INC-0003", supersedes="INC-0999"))
+    for args in ((), ("--changed-since", "HEAD"), ("--staged",)):
+        validator.validate(check(imperfect, "--format", "json", *args).json())
+    report = check(imperfect, "--format", "json", "--changed-since", "HEAD").json()
+    report["results"][0]["new"] = "yes"
+    assert not validator.is_valid(report)

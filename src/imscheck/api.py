@@ -80,7 +80,8 @@ def open_repository(repo: Path) -> Config:
 
 def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
     target = settings.standard or config.standard or DEFAULT_STANDARD
-    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base)
+    source = "--standard" if settings.standard or not config.path else str(config.path)
+    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source)
 
 
 def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True) -> Reading:

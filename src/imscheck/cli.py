@@ -97,6 +97,12 @@ def _pack_and_hygiene(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any
     return pack, builtin, known
 
 
+def _split_git(builtin: Any) -> Tuple[Any, Any]:
+    """Rules every check runs, and the git rules only a comparison runs."""
+    git = {k: v for k, v in builtin.items() if k.startswith("GIT-")}
+    return {k: v for k, v in builtin.items() if k not in git}, git
+
+
 _standard_option = click.option("--standard", help="Target edition (default iso20000-1:2018).")
 _rules_option = click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder.")
 
@@ -111,8 +117,9 @@ def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> 
     def body() -> int:
         from imscheck.ruledocs import list_rules
 
-        pack, hygiene, _ = _pack_and_hygiene(standard, rule_dirs)
-        click.echo(list_rules(pack, hygiene, fmt), nl=False)
+        pack, builtin, _ = _pack_and_hygiene(standard, rule_dirs)
+        hygiene, git = _split_git(builtin)
+        click.echo(list_rules(pack, hygiene, fmt, git), nl=False)
         return 0
 
     _guard(body)

@@ -56,10 +56,6 @@ class Config:
     not_applicable: Tuple[NotApplicable, ...] = ()
     overrides: Mapping[str, Override] = field(default_factory=dict)
 
-    @property
-    def display_path(self) -> str:
-        return CONFIG_FILE
-
 
 def load_config(root: Path) -> Config:
     """Read ``root/imscheck.yaml`` if it exists; a bad file raises ImscheckError (exit 2)."""
@@ -86,10 +82,10 @@ def load_config(root: Path) -> Config:
         line = _line(parsed.lines, tuple(first.absolute_path))
         raise ImscheckError(f"line {line}: {describe_error(first)}", source)
     data = data or {}
-    as_of = _date(data.get("as_of"), "as_of", parsed.lines, source)
+    as_of = _date(data.get("as_of"), "as_of", source)
     limits = Limits(**{**Limits().__dict__, **data.get("limits", {})})
     waivers = tuple(
-        Waiver(w["rule"], w["reason"], w["approved_by"], _date(w["expires"], f"waivers[{i}].expires", parsed.lines, source),
+        Waiver(w["rule"], w["reason"], w["approved_by"], _date(w["expires"], f"waivers[{i}].expires", source),
                _line(parsed.lines, ("waivers", i)))
         for i, w in enumerate(data.get("waivers", []))
     )
@@ -122,7 +118,7 @@ def _line(lines: Mapping[FieldPath, int], path: Tuple[Any, ...]) -> int:
     return 1
 
 
-def _date(value: Any, key: str, lines: Mapping[FieldPath, int], source: str) -> Any:
+def _date(value: Any, key: str, source: str) -> Any:
     if value is None:
         return None
     day = to_date(value)
@@ -130,5 +126,3 @@ def _date(value: Any, key: str, lines: Mapping[FieldPath, int], source: str) -> 
         raise ImscheckError(f"{key}: {value!r} is not a real date (YYYY-MM-DD)", source)
     return day
 
-
-__all__ = ["Config", "Waiver", "NotApplicable", "Override", "load_config", "CONFIG_FILE"]

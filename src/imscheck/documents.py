@@ -14,7 +14,7 @@ import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.globs import matches_any
 from imscheck.yamlparse import FieldPath, Limits, ParseError, parse_yaml

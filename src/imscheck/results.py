@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from imscheck.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -112,11 +112,11 @@ class Run:
     # imscheck.yaml, else README.md, else the first document.
     anchor: str = "imscheck.yaml"
 
-    def summary(self) -> Dict[str, object]:
+    def summary(self) -> Dict[str, Any]:
         return summarize(self.results)
 
 
-def summarize(results: Iterable[Result]) -> Dict[str, object]:
+def summarize(results: Iterable[Result]) -> Dict[str, Any]:
     """Counts by status, and failing results by severity."""
     results = list(results)
     by_status = {status: 0 for status in STATUSES}

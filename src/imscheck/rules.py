@@ -75,7 +75,8 @@ class Rule:
 
     @property
     def ref(self) -> Ref:
-        return Ref(*self.target.split(":", 1), self.clause)
+        standard, edition = self.target.split(":", 1)
+        return Ref(standard, edition, self.clause)
 
     @property
     def base_refs(self) -> Tuple[Ref, ...]:
@@ -122,13 +123,14 @@ def load_pack(
     catalogues: Catalogues,
     extra_dirs: Sequence[Path] = (),
     base: Optional[str] = None,
+    source: str = "--standard",
 ) -> Pack:
     """Load and validate the pack for ``target`` plus the user's rule folders."""
     packs = available_packs(rules_root)
     directory = packs.get(target)
     if directory is None:
         known = ", ".join(sorted(packs)) or "none"
-        raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", "--standard")
+        raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", source)
     manifest = load_yaml_file(directory / PACK_FILE)
     base_key = base or manifest["base"]
     target_catalogue = catalogues.require(target, str(directory / PACK_FILE))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, List, Tuple
+from typing import Any, Iterable, List
 
 from imscheck.errors import ImscheckError
 from imscheck.resources import schemas_dir
@@ -81,12 +81,3 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def type_name(value: Any) -> str:
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "mapping", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
-
-
-__all__: Tuple[str, ...] = ("schema", "validator", "load_yaml_file", "describe_error", "errors", "validate_or_raise", "jsonable")

@@ -8,7 +8,7 @@ construct Python values. The libyaml C loader is used when PyYAML was built with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 

@@ -1,0 +1,106 @@
+"""Relation semantics (DESIGN.md section 2): full credit from ISO 9001, partial halves, none."""
+
+from __future__ import annotations
+
+from conftest import results_by_rule, run_cli
+from docbuilder import controlled, record
+
+AS_OF = "2026-06-30"
+
+QUALITY_ONLY = {
+    "quality/doc-control.md": controlled(
+        "QMS-PRC-DOC", "procedure", ["iso9001:2015/7.5"], ["Creating and updating", "Distribution and access", "Retention and disposal"]
+    ),
+    "quality/internal-audit.md": controlled("QMS-PRC-IA", "procedure", ["iso9001:2015/9.2"], ["Audit programme", "Reporting"]),
+    "quality/records/audit-2026.yaml": record(
+        "QMS-REC-IA-1", "2026-03-10", ["iso9001:2015/9.2"], "QMS-PRC-IA", scope="All processes", findings=[{"id": "F1", "type": "observation"}]
+    ),
+    "quality/quality-policy.md": controlled("QMS-POL-Q", "policy", ["iso9001:2015/5.2"], ["Purpose", "Policy statement"]),
+    "quality/management-review.md": controlled("QMS-PRC-MR", "procedure", ["iso9001:2015/9.3"], ["Inputs", "Outputs"]),
+    "quality/records/mr-2025.yaml": record(
+        "QMS-REC-MR-1", "2025-11-18", ["iso9001:2015/9.3"], "QMS-PRC-MR", attendees=["MD"], decisions=[{"action": "x"}],
+        inputs=[{"topic": "customer_satisfaction"}],
+    ),
+}
+
+
+def _report(repo) -> dict:
+    result = run_cli("check", repo, "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code in (0, 1), result.stderr
+    return result.json()
+
+
+def test_full_relations_are_credited_to_iso9001_evidence(make_repo) -> None:
+    results = results_by_rule(_report(make_repo(QUALITY_ONLY)))
+    for rule, document, via in (("SMS-7.5.3", "QMS-PRC-DOC", "iso9001:2015/7.5"), ("SMS-9.2", "QMS-PRC-IA", "iso9001:2015/9.2")):
+        result = results[rule]
+        assert result["status"] == "pass", result["message"]
+        assert result["relation"] == "full"
+        assert {"document": document, "path": f"quality/{'doc-control' if rule == 'SMS-7.5.3' else 'internal-audit'}.md", "via": via} in result["evidence"]
+        assert "Met by existing ISO 9001 evidence" in result["message"] and document in result["message"]
+
+
+def test_partial_relations_name_the_missing_extension(make_repo) -> None:
+    results = results_by_rule(_report(make_repo(QUALITY_ONLY)))
+    for rule in ("SMS-5.2.1", "SMS-9.3"):
+        result = results[rule]
+        assert result["status"] == "fail"
+        assert "IT service management extension missing" in result["message"]
+        assert "ISO 9001 half missing" not in result["message"]
+    assert "service_performance" not in results["SMS-9.3"]["message"]  # nothing selected yet: says what is expected
+    assert "management review record from the last 12 months" in results["SMS-9.3"]["message"]
+
+
+def test_new_requirements_need_their_own_evidence(make_repo) -> None:
+    results = results_by_rule(_report(make_repo(QUALITY_ONLY)))
+    incident = results["SMS-8.6.1"]
+    assert incident["relation"] == "none" and incident["status"] == "fail"
+    assert "incident management procedure" in incident["message"]
+
+
+def test_partial_needs_the_iso9001_half_too(make_repo) -> None:
+    files = {
+        "sm/policy.md": controlled(
+            "SMS-POL", "policy", ["iso20000-1:2018/5.2"], ["Purpose and scope", "Policy commitments", "Service management objectives", "Communication of this policy"]
+        )
+    }
+    result = results_by_rule(_report(make_repo(files)))["SMS-5.2.1"]
+    assert result["status"] == "fail"
+    assert "ISO 9001 half missing" in result["message"] and "iso9001:2015/5.2.1" in result["message"]
+    assert "extension missing" not in result["message"]
+    with_quality = make_repo({**files, "quality/quality-policy.md": QUALITY_ONLY["quality/quality-policy.md"]})
+    result = results_by_rule(_report(with_quality))["SMS-5.2.1"]
+    assert result["status"] == "pass", result["message"]
+    assert {e["via"] for e in result["evidence"]} == {"iso9001:2015/5.2", "iso20000-1:2018/5.2"}
+
+
+def test_drafts_and_withdrawn_documents_never_count(make_repo) -> None:
+    for status in ("draft", "review", "withdrawn"):
+        files = dict(QUALITY_ONLY)
+        files["quality/doc-control.md"] = files["quality/doc-control.md"].replace("status: approved", f"status: {status}")
+        result = results_by_rule(_report(make_repo(files)))["SMS-7.5.3"]
+        assert result["status"] == "fail", status
+
+
+def test_a_parent_clause_reference_covers_sub_clauses_but_not_the_reverse(make_repo) -> None:
+    files = dict(QUALITY_ONLY)
+    files["quality/doc-control.md"] = files["quality/doc-control.md"].replace("iso9001:2015/7.5", "iso9001:2015/7.5.3.2")
+    result = results_by_rule(_report(make_repo(files)))["SMS-7.5.3"]
+    assert result["status"] == "fail"  # 7.5.3.2 is narrower than the rule's base clause 7.5.3
+    files["quality/doc-control.md"] = files["quality/doc-control.md"].replace("iso9001:2015/7.5.3.2", "iso9001:2015/7")
+    result = results_by_rule(_report(make_repo(files)))["SMS-7.5.3"]
+    assert result["status"] == "pass" and result["evidence"][0]["via"] == "iso9001:2015/7"
+
+
+def test_stale_management_review_fails_on_freshness(make_repo) -> None:
+    review = record(
+        "SMS-REC-MR", "2025-05-01", ["iso20000-1:2018/9.3", "iso9001:2015/9.3"], "QMS-PRC-MR", attendees=["MD"], decisions=[{"action": "x"}],
+        inputs=[{"topic": t} for t in ("service_performance", "customer_satisfaction", "supplier_performance", "service_changes")],
+    )
+    repo = make_repo({**QUALITY_ONLY, "sm/mr.yaml": review})
+    result = results_by_rule(_report(repo))["SMS-9.3"]
+    assert result["status"] == "fail"
+    assert "date 2025-05-01 is not within the 12 months before 2026-06-30" in result["message"]
+    assert {"path": "sm/mr.yaml", "line": 4} in result["locations"]
+    fresh = make_repo({**QUALITY_ONLY, "sm/mr.yaml": review.replace("2025-05-01", "2026-05-01")})
+    assert results_by_rule(_report(fresh))["SMS-9.3"]["status"] == "pass"

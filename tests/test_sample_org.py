@@ -1,0 +1,65 @@
+"""sample-org end to end: it passes; taking evidence away fails the right rule, saying why."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import SAMPLE_ORG, commit_all, results_by_rule, run_cli
+
+MR_RECORD = "service-management/records/REC-MR-2026-04.yaml"
+
+
+def test_sample_org_passes_with_a_readable_summary() -> None:
+    result = run_cli("check", SAMPLE_ORG)
+    assert result.exit_code == 0, result.stdout
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("Summary:"))
+    report = run_cli("check", SAMPLE_ORG, "--format", "json").json()
+    assert f"{report['summary']['by_status']['pass']} passed" in summary
+    assert report["summary"]["by_status"]["fail"] == 0
+    assert report["as_of"] == "2026-11-01"  # pinned by sample-org/imscheck.yaml
+
+
+def test_removing_the_management_review_record_fails_9_3(sample_copy: Path) -> None:
+    (sample_copy / MR_RECORD).unlink()
+    commit_all(sample_copy, "remove the 2026 management review")
+    result = run_cli("check", sample_copy, "--format", "json")
+    assert result.exit_code == 1
+    mr = results_by_rule(result.json())["SMS-9.3"]
+    assert mr["status"] == "fail"
+    assert "IT service management extension missing" in mr["message"]
+    assert "management review record from the last 12 months" in mr["message"]
+    # the ISO 9001 half is still there (the 2025 quality management review)
+    assert "ISO 9001 half missing" not in mr["message"]
+    text = run_cli("check", sample_copy).stdout
+    assert "SMS-9.3 Management review" in text
+
+
+def test_quality_system_alone_credits_full_relations_and_names_missing_extensions(sample_copy: Path) -> None:
+    shutil.rmtree(sample_copy / "service-management")
+    commit_all(sample_copy, "only the ISO 9001 system")
+    report = run_cli("check", sample_copy, "--format", "json").json()
+    results = results_by_rule(report)
+    full = [r for r in results.values() if r["relation"] == "full"]
+    partial = [r for r in results.values() if r["relation"] == "partial"]
+    assert full and partial
+    for result in full:
+        assert result["status"] == "pass", result
+        assert result["evidence"] and all(e["path"].startswith("quality/") for e in result["evidence"])
+        assert all(e["via"].startswith("iso9001:2015/") for e in result["evidence"])
+        assert "Met by existing ISO 9001 evidence" in result["message"]
+    for result in partial:
+        assert result["status"] == "fail", result
+        assert "IT service management extension missing" in result["message"]
+        assert "ISO 9001 half missing" not in result["message"], result["message"]
+    # no dangling references: the quality system stands on its own
+    assert not [r for r in report["results"] if r["clause"] is None and r["status"] == "fail"]
+
+
+def test_fail_on_threshold_on_a_minor_finding(sample_copy: Path) -> None:
+    policy = sample_copy / "quality" / "QMS-POL-001-quality-policy.md"
+    policy.write_text(policy.read_text().replace("title:", "related: [QMS-NOPE-1]\ntitle:", 1))
+    commit_all(sample_copy, "dangling reference")
+    assert run_cli("check", sample_copy).exit_code == 1
+    assert run_cli("check", sample_copy, "--fail-on", "major").exit_code == 0
+    assert run_cli("check", sample_copy, "--fail-on", "observation").exit_code == 1
