@@ -189,6 +189,8 @@ def test_staged_before_the_first_commit_compares_with_nothing(tmp_path: Path) ->
     [
         (("--changed-since", "no-such-branch"), "--changed-since: unknown git revision 'no-such-branch'"),
         (("--new-only",), "--new-only needs --changed-since REF or --staged"),
+        (("--changed-since", ""), "--changed-since needs a git revision"),
+        (("--changed-since", "HEAD:policies/quality-policy.md"), "unknown git revision 'HEAD:policies/quality-policy.md'"),
     ],
 )
 def test_bad_comparison_options_are_usage_errors(repo: Path, args: tuple, expected: str) -> None:

@@ -64,6 +64,8 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
           staged: bool, new_only: bool, verbose: bool) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
     extra_reports = _parse_reports(reports)
+    if changed_since is not None and not changed_since.strip():
+        raise click.UsageError("--changed-since needs a git revision (a branch, tag or commit)")
     if new_only and not (changed_since or staged):
         raise click.UsageError("--new-only needs --changed-since REF or --staged: new compared with what?")
 

@@ -67,18 +67,19 @@ class GitRepository:
 
     def write_commit(self, revision: Revision, dest: Path) -> None:
         """Write the folder's files as committed at ``revision`` into ``dest``."""
+        import git
+
         if revision.commit is None:
             return
-        tree = self._repo.commit(revision.commit).tree
-        for item in tree.traverse():
-            if item.type == "blob":
-                self._write(item.path, item.mode, item.binsha, dest)
+        for item in self._repo.commit(revision.commit).tree.traverse():
+            if isinstance(item, git.Blob):  # trees are walked into; submodules have no content here
+                self._write(str(item.path), item.mode, item.binsha, dest)
 
     def write_index(self, dest: Path) -> None:
         """Write the folder's files as staged in the index (what the next commit holds) into ``dest``."""
         for (path, stage), entry in self._repo.index.entries.items():
             if stage == 0:  # conflicted entries have no single staged content
-                self._write(path, entry.mode, entry.binsha, dest)
+                self._write(str(path), entry.mode, entry.binsha, dest)
 
     def _write(self, path: str, mode: int, binsha: bytes, dest: Path) -> None:
         rel = self._relative(path)
