@@ -204,3 +204,12 @@ def test_changed_since_outside_git_is_a_clear_error(make_repo: Any) -> None:
     result = run_cli("check", folder, "--changed-since", "HEAD")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "needs a git repository" in result.stderr
+
+
+def test_broken_staged_configuration_names_the_users_file(repo: Path) -> None:
+    write(repo, "imscheck.yaml", "fail_on: sometimes\n")
+    git(repo, "add", "imscheck.yaml")
+    write(repo, "imscheck.yaml", "fail_on: major\n")  # only the staged text is broken
+    result = run_cli("check", repo, "--staged")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"imscheck: error: {repo / 'imscheck.yaml'} (staged): line 1:"), result.stderr

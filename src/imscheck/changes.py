@@ -37,13 +37,20 @@ def mark_new(results: Sequence[Result], before: Sequence[Result]) -> List[Result
     return out
 
 
+def _at_repository(exc: ImscheckError, head_root: Path, settings: Settings) -> ImscheckError:
+    """Name the user's file, not our temporary copy of the index, in a set-up error."""
+    source = exc.source
+    if source and source.startswith(str(head_root)):
+        source = str(settings.repo / Path(source).relative_to(head_root)) + " (staged)"
+    return ImscheckError(str(exc.args[0]), source)
+
+
 def check_changes(settings: Settings) -> Run:
     ref = settings.changed_since or "HEAD"
     if not settings.repo.is_dir():
         raise ImscheckError("repository folder does not exist", str(settings.repo))
-    repo = GitRepository(settings.repo)
-    revision = repo.resolve(ref)
-    with tempfile.TemporaryDirectory(prefix="imscheck-") as tmp:
+    with GitRepository(settings.repo) as repo, tempfile.TemporaryDirectory(prefix="imscheck-") as tmp:
+        revision = repo.resolve(ref)
         base_root = Path(tmp) / "base"
         base_root.mkdir()
         repo.write_commit(revision, base_root)
@@ -52,7 +59,10 @@ def check_changes(settings: Settings) -> Run:
             head_root = Path(tmp) / "staged"
             head_root.mkdir()
             repo.write_index(head_root)
-        head = read_folder(head_root, settings, use_git=not settings.staged)
+        try:
+            head = read_folder(head_root, settings, use_git=not settings.staged)
+        except ImscheckError as exc:
+            raise _at_repository(exc, head_root, settings) from None
         try:
             base = read_folder(base_root, settings, as_of=head.as_of, use_git=False)
         except ImscheckError:

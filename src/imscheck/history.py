@@ -46,6 +46,16 @@ class GitRepository:
         rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(top)).as_posix()
         self.prefix = "" if rel == "." else rel + "/"
 
+    def close(self) -> None:
+        """End the git cat-file processes GitPython keeps for reading objects."""
+        self._repo.close()
+
+    def __enter__(self) -> "GitRepository":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def resolve(self, ref: str) -> Revision:
         """The commit ``ref`` names; an unknown revision is a usage error (exit 2)."""
         import git
