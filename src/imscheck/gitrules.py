@@ -40,10 +40,12 @@ class Side:
         return self._texts[doc.path]
 
 
-def _similar(base: Side, b: Document, head: Side, h: Document) -> bool:
-    old, new = base.text(b).splitlines(), head.text(h).splitlines()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
+def _similarity(base: Side, b: Document, head: Side, h: Document) -> float:
+    """Share of lines the two files have in common (0 to 1), as git measures renames."""
+    matcher = difflib.SequenceMatcher(None, base.text(b).splitlines(), head.text(h).splitlines(), autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0  # cheap upper bounds rule most pairs out
+    return matcher.ratio()
 
 
 def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Document]], List[Document], List[Document]]:
@@ -53,7 +55,7 @@ def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Documen
     gone: List[Document] = []
     for b in base.documents:
         h = head_by_path.get(b.path)
-        if h is not None and (b.id == h.id or _similar(base, b, head, h)):
+        if h is not None and (b.id == h.id or _similarity(base, b, head, h) >= SIMILAR):
             pairs.append((b, h))
             del head_by_path[b.path]
         else:
@@ -62,9 +64,9 @@ def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Documen
     # Renames: the same id first, then the most similar file with another id.
     for same_id in (True, False):
         for h in list(added):
-            choices = [b for b in gone if (b.id == h.id) == same_id and _similar(base, b, head, h)]
-            if choices:
-                best = max(choices, key=lambda b: difflib.SequenceMatcher(None, base.text(b), head.text(h)).ratio()) if len(choices) > 1 else choices[0]
+            scored = [(_similarity(base, b, head, h), b.path, b) for b in gone if (b.id == h.id) == same_id]
+            score, _, best = max(scored, key=lambda item: item[:2], default=(0.0, "", None))
+            if best is not None and score >= SIMILAR:
                 pairs.append((best, h))
                 gone.remove(best)
                 added.remove(h)
