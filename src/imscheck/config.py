@@ -23,6 +23,10 @@ class Waiver:
     expires: dt.date
     line: int
 
+    def active(self, as_of: dt.date) -> bool:
+        """In force on ``as_of`` (a waiver expiring that day still holds)."""
+        return self.expires >= as_of
+
 
 @dataclass(frozen=True)
 class NotApplicable:
@@ -31,6 +35,15 @@ class NotApplicable:
     rule: Optional[str] = None
     clause: Optional[str] = None
     approved_by: Optional[str] = None
+
+    def covers(self, rule_id: Optional[str], clause: Optional[str]) -> bool:
+        """True if this entry takes the rule (by id) or its clause out of scope.
+
+        A clause entry covers its sub-clauses, as requirement references do.
+        """
+        if self.rule is not None:
+            return self.rule == rule_id
+        return bool(self.clause and clause and (clause == self.clause or clause.startswith(self.clause + ".")))
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,14 @@ class Config:
     waivers: Tuple[Waiver, ...] = ()
     not_applicable: Tuple[NotApplicable, ...] = ()
     overrides: Mapping[str, Override] = field(default_factory=dict)
+
+    def exclusion(self, rule_id: Optional[str], clause: Optional[str]) -> Optional[NotApplicable]:
+        """The first not-applicable entry that covers the rule or clause, if any."""
+        return next((entry for entry in self.not_applicable if entry.covers(rule_id, clause)), None)
+
+    def waiver(self, rule_id: str, as_of: dt.date) -> Optional[Waiver]:
+        """The first waiver of ``rule_id`` in force on ``as_of``, if any."""
+        return next((w for w in self.waivers if w.rule == rule_id and w.active(as_of)), None)
 
 
 def load_config(root: Path) -> Config:

@@ -12,27 +12,19 @@ import datetime as dt
 from dataclasses import replace
 from typing import Collection, List, Sequence, Set, Tuple
 
-from imscheck.config import CONFIG_FILE, Config, NotApplicable
+from imscheck.config import CONFIG_FILE, Config
 from imscheck.findings import Finding
 from imscheck.results import Location, Result
 
 
-def _matches(entry: NotApplicable, result: Result) -> bool:
-    if entry.rule is not None:
-        return entry.rule == result.rule
-    clause = result.clause
-    return bool(entry.clause and clause and (clause == entry.clause or clause.startswith(entry.clause + ".")))
-
-
 def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str], as_of: dt.date) -> Tuple[List[Result], List[Finding]]:
     """Results with not-applicable and waived statuses applied, and the configuration findings."""
-    active = {w.rule: w for w in config.waivers if w.expires >= as_of}
     scoped: List[Result] = []
     used_na: Set[int] = set()
     waived: Set[str] = set()
     for result in results:
-        entry = next((n for n in config.not_applicable if _matches(n, result)), None)
-        waiver = active.get(result.rule)
+        entry = config.exclusion(result.rule, result.clause)
+        waiver = config.waiver(result.rule, as_of)
         if entry is not None:
             used_na.add(entry.line)
             result = replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}")
@@ -57,7 +49,7 @@ def _waiver_findings(config: Config, known: Collection[str], evaluated: Set[str]
     for waiver in config.waivers:
         if waiver.rule not in known:
             out.append(Finding("CFG-WAIVER", f"waiver names rule {waiver.rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove the waiver", _at(waiver.line)))
-        elif waiver.expires < as_of:
+        elif not waiver.active(as_of):
             out.append(Finding("CFG-WAIVER", f"waiver for {waiver.rule} expired on {waiver.expires}: fix the finding and remove the waiver, or renew it with a new expires date and approval", _at(waiver.line)))
         elif waiver.rule in evaluated and waiver.rule not in waived:
             out.append(Finding("CFG-WAIVER-UNUSED", f"waiver for {waiver.rule} suppresses nothing: the rule passes, so remove the waiver", _at(waiver.line)))
