@@ -99,6 +99,9 @@ def test_pre_commit_snippet_names_the_hook_this_repository_declares() -> None:
     hook = declared["imscheck"]
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     assert "--staged" in hook["args"]
+    checked = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO_ROOT / ".pre-commit-hooks.yaml")],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_waiver_example_is_valid_configuration(make_repo: Any) -> None:
