@@ -213,3 +213,12 @@ def test_broken_staged_configuration_names_the_users_file(repo: Path) -> None:
     result = run_cli("check", repo, "--staged")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"imscheck: error: {repo / 'imscheck.yaml'} (staged): line 1:"), result.stderr
+
+
+def test_git_rules_are_listed_apart_and_shown_from_their_data() -> None:
+    listed = run_cli("rules", "list", "--format", "json").json()
+    assert [r["id"] for r in listed["git"]] == ["GIT-VERSION", "GIT-RECORD", "GIT-ID"]
+    assert not [r for r in listed["hygiene"] if r["id"].startswith("GIT-")]
+    assert {"CFG-WAIVER", "CFG-WAIVER-UNUSED", "CFG-SCOPE"} <= {r["id"] for r in listed["hygiene"]}
+    shown = run_cli("rules", "show", "GIT-RECORD")
+    assert shown.exit_code == 0 and "supersedes" in shown.stdout
