@@ -126,6 +126,7 @@ def test_directory_named_like_a_document_does_not_break_the_run(make_repo) -> No
         ("unknown_key: 1\n", "unknown_key"),
         ("standard: iso20000-1:1999\n", "iso20000-1:1999"),
         ("exclude: a\nexclude: b\n", "appears twice"),
+        ("base: iso9001:2008\n", "'iso9001:2008' is not the base of iso20000-1:2018"),
     ],
 )
 def test_broken_config_is_exit_2_with_one_line(config: str, expected: str, make_repo) -> None:

@@ -58,7 +58,9 @@ def test_quality_system_alone_credits_full_relations_and_names_missing_extension
 
 def test_fail_on_threshold_on_a_minor_finding(sample_copy: Path) -> None:
     policy = sample_copy / "quality" / "QMS-POL-001-quality-policy.md"
-    policy.write_text(policy.read_text().replace("title:", "related: [QMS-NOPE-1]\ntitle:", 1))
+    # extend the existing related list: a second related key would be a duplicate key instead,
+    # which makes the policy defective and loses its ISO 9001 credit (a major finding for 5.1)
+    policy.write_text(policy.read_text().replace("related: [", "related: [QMS-NOPE-1, ", 1))
     commit_all(sample_copy, "dangling reference")
     assert run_cli("check", sample_copy).exit_code == 1
     assert run_cli("check", sample_copy, "--fail-on", "major").exit_code == 0

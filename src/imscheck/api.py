@@ -70,6 +70,12 @@ def builtin_rules() -> Dict[str, Dict[str, HygieneRule]]:
     return {name: load_hygiene_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
 
 
+def always_run_rules() -> Dict[str, HygieneRule]:
+    """Built-in rules every check runs: hygiene and configuration (git rules need a comparison)."""
+    builtin = builtin_rules()
+    return {**builtin[HYGIENE_FILE], **builtin[CONFIG_RULES_FILE]}
+
+
 def open_repository(repo: Path) -> Config:
     if not repo.exists():
         raise ImscheckError("repository folder does not exist", str(repo))
@@ -81,7 +87,8 @@ def open_repository(repo: Path) -> Config:
 def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
     target = settings.standard or config.standard or DEFAULT_STANDARD
     source = "--standard" if settings.standard or not config.path else str(config.path)
-    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source)
+    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source,
+                     base_source=str(config.path) if config.path else None)
 
 
 def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True) -> Reading:

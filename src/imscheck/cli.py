@@ -46,19 +46,36 @@ def main() -> None:
     """Compliance-as-code for ISO/IEC 20000-1 on top of an ISO 9001 management system."""
 
 
+def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
+    """REPO and the options that say what to evaluate: shared by ``check`` and ``audit``."""
+    for option in reversed((
+        click.argument("repo", default=".", type=click.Path(path_type=Path)),
+        click.option("--as-of", type=_DATE, help="Evaluation date (YYYY-MM-DD); default: imscheck.yaml as_of, else today."),
+        click.option("--standard", help="Target edition, e.g. iso20000-1:2018 (default: imscheck.yaml, else iso20000-1:2018)."),
+        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder (repeatable)."),
+    )):
+        func = option(func)
+    return func
+
+
+def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path],
+              changed_since: Optional[str] = None, staged: bool = False) -> Any:
+    from imscheck.api import Settings
+
+    return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
+                    changed_since=changed_since, staged=staged)
+
+
 @main.command()
-@click.argument("repo", default=".", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
-@click.option("--as-of", type=_DATE, help="Evaluation date (YYYY-MM-DD); default: imscheck.yaml as_of, else today.")
-@click.option("--standard", help="Target edition, e.g. iso20000-1:2018 (default: imscheck.yaml, else iso20000-1:2018).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
 @click.option("--changed-since", metavar="REF", help="Compare with git revision REF: run the git document-control rules and mark new findings.")
 @click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
 @click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
+@_repository_options
 def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
           standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], changed_since: Optional[str],
           staged: bool, new_only: bool, verbose: bool) -> None:
@@ -70,16 +87,44 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
         raise click.UsageError("--new-only needs --changed-since REF or --staged: new compared with what?")
 
     def body() -> int:
-        from imscheck.api import Settings, check as run_check, open_repository
+        from imscheck.api import check as run_check, open_repository
         from imscheck.output import emit
         from imscheck.results import exit_code
 
-        settings = Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
-                            changed_since=changed_since, staged=staged)
+        settings = _settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged)
         run = run_check(settings)
         emit(run, fmt, output, extra_reports, verbose=verbose)
         threshold = fail_on or open_repository(repo).fail_on or "minor"
         return exit_code(run.results, threshold, new_only=new_only)
+
+    _guard(body)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
+              help="html: one self-contained page; markdown: for a merge-request comment or a wiki.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)),
+              help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
+@_repository_options
+def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
+          rule_dirs: Sequence[Path], fail_on: Optional[str]) -> None:
+    """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
+
+    def body() -> int:
+        from imscheck.audit import prepare
+        from imscheck.audit.render import render
+        from imscheck.output import write_file
+        from imscheck.results import exit_code
+
+        run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
+        text = render(report, fmt)
+        if output is not None:
+            write_file(output, text)
+        else:
+            click.echo(text, nl=False)
+        # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
+        return exit_code(run.results, fail_on) if fail_on else 0
 
     _guard(body)
 
@@ -145,6 +190,43 @@ def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path])
             click.echo(show_hygiene(hygiene[rule_id]), nl=False)
         else:
             raise ImscheckError(f"no rule {rule_id!r} in {pack.target} (see `imscheck rules list`)")
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@click.option("--target", help="ISO/IEC 20000-1 edition (default iso20000-1:2018).")
+@click.option("--base", help="ISO 9001 edition; must be the target pack's base (iso9001:2015 for 2018, iso9001:2008 for 2011).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the guide to FILE instead of stdout.")
+def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional[Path]) -> None:
+    """The integration guide: how ISO/IEC 20000-1 extends each ISO 9001 clause, and what is new."""
+
+    def body() -> int:
+        from imscheck.guide import load_guide, render
+        from imscheck.output import write_file
+
+        text = render(load_guide(target, base), fmt)
+        if output is not None:
+            write_file(output, text)
+        else:
+            click.echo(text, nl=False)
+        return 0
+
+    _guard(body)
+
+
+@main.command()
+@click.argument("clause")
+@click.option("--standard", help="Edition of a bare clause number (default iso20000-1:2018), e.g. iso9001:2015.")
+def explain(clause: str, standard: Optional[str]) -> None:
+    """Explain CLAUSE (iso9001:2015/7.5.3, iso20000-1:2011/4.3.1 or a bare 8.5.1.1): relations and rules."""
+
+    def body() -> int:
+        from imscheck.explain import load_explanation, render_text
+
+        click.echo(render_text(load_explanation(clause, standard)), nl=False)
         return 0
 
     _guard(body)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from imscheck.dates import add_months, to_date
 from imscheck.documents import Corpus, Document
@@ -111,15 +111,22 @@ def _schema_message(doc: Document, error: Any) -> str:
     return f"{name}: {error.message}" if name else error.message
 
 
-def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+def review_due(doc: Document) -> Optional[dt.date]:
+    """When an approved controlled document is next due for review: ``next_review``, else the
+    last review plus ``interval_months``; None when it is not under review control."""
     review = doc.meta.get("review")
     if not is_controlled(doc) or doc.meta.get("status") != "approved" or not isinstance(review, dict):
-        return []
+        return None
     due = to_date(review.get("next_review"))
     last = to_date(review.get("last_reviewed"))
     interval = review.get("interval_months")
-    if due is None and last is not None and isinstance(interval, int):
+    if due is None and last is not None and isinstance(interval, int) and not isinstance(interval, bool):
         due = add_months(last, interval)
+    return due
+
+
+def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+    due = review_due(doc)
     if due is not None and due < as_of:
         return [Finding("DOC-REVIEW", f"{doc.id} was due for review on {due} (evaluated as of {as_of})", _at(doc, "review"))]
     return []

@@ -52,10 +52,29 @@ def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text", g
     return "\n".join(lines) + "\n"
 
 
-def _check_lines(check: Check, rule: Rule) -> List[str]:
+def check_phrase(check: Check, rule: Rule) -> str:
+    """One check of a rule in words: quantifier and the evidence it looks for."""
     targets = _targets(check.select, rule, rule.relation.type == "full")
     quantifier = "no" if check.none else "every" if check.every else f"at least {check.at_least}"
-    lines = [f"  - {quantifier} {describe(check, targets, check.fresh_months)}" + (" (for each service)" if check.per_service else "")]
+    return f"{quantifier} {describe(check, targets, check.fresh_months)}" + (" (for each service)" if check.per_service else "")
+
+
+def _base_half(rule: Rule) -> str:
+    return f"{edition_name(rule.base)} half: approved evidence addressing " + ", ".join(str(r) for r in rule.base_refs)
+
+
+def expectations(rule: Rule) -> List[str]:
+    """What an auditor expects to see for ``rule``, one phrase per piece of evidence."""
+    phrases = [_base_half(rule)] if rule.relation.type == "partial" else []
+    for check in rule.checks or (DEFAULT_CHECK,):
+        extras = [f"fields {', '.join(check.fields)}"] if check.fields else []
+        extras += [f"{name} naming {describe(Check(select=selector), _targets(selector, rule, False), None)}" for name, selector in check.references]
+        phrases.append(check_phrase(check, rule) + (f", with {'; '.join(extras)}" if extras else ""))
+    return phrases
+
+
+def _check_lines(check: Check, rule: Rule) -> List[str]:
+    lines = [f"  - {check_phrase(check, rule)}"]
     if check.fields:
         lines.append(f"    fields: {', '.join(check.fields)}")
     if check.schema is not None:
@@ -80,7 +99,7 @@ def show_rule(rule: Rule, catalogues: Catalogues) -> str:
         lines.append(f"  the IT service management extension adds: {' '.join(rule.relation.adds.split())}")
     lines.append("  evidence:")
     if rule.relation.type == "partial":
-        lines.append(f"  - {edition_name(rule.base)} half: approved evidence addressing " + ", ".join(str(r) for r in rule.base_refs))
+        lines.append(f"  - {_base_half(rule)}")
     for check in rule.checks or (DEFAULT_CHECK,):
         lines.extend(_check_lines(check, rule))
     lines.append(f"  guidance:    {rule.guidance}")

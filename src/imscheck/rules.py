@@ -124,6 +124,7 @@ def load_pack(
     extra_dirs: Sequence[Path] = (),
     base: Optional[str] = None,
     source: str = "--standard",
+    base_source: Optional[str] = None,
 ) -> Pack:
     """Load and validate the pack for ``target`` plus the user's rule folders."""
     packs = available_packs(rules_root)
@@ -132,7 +133,13 @@ def load_pack(
         known = ", ".join(sorted(packs)) or "none"
         raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", source)
     manifest = load_yaml_file(directory / PACK_FILE)
-    base_key = base or manifest["base"]
+    base_key = manifest["base"]
+    if base is not None and base != base_key:
+        # the rules' base clauses are clauses of the pack's own base edition: no other reads them
+        raise ImscheckError(
+            f"{base!r} is not the base of {target}: its rules relate it to {base_key} (use {base_key} or leave the base out)",
+            base_source or source,
+        )
     target_catalogue = catalogues.require(target, str(directory / PACK_FILE))
     base_catalogue = catalogues.require(base_key, str(directory / PACK_FILE))
     files = [p for p in sorted(directory.glob("*.yaml")) if p.name != PACK_FILE]

@@ -1,0 +1,64 @@
+"""``imscheck audit``: the internal-audit dry run as a self-contained HTML (or Markdown) report.
+
+One way only: :func:`prepare` evaluates the repository and builds a plain view model
+(:mod:`imscheck.audit.model`); :mod:`imscheck.audit.render` presents it with Jinja2 templates.
+Jinja2 is imported by the renderer alone, so ``imscheck check`` never pays for it.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+from imscheck.api import Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
+from imscheck.results import Run
+from imscheck.standards import edition_name
+
+from imscheck.audit.context import Context, Sources
+from imscheck.audit.doccontrol import build_document_control
+from imscheck.audit.evidence import build_evidence_index
+from imscheck.audit.findings import build_nonconformities, build_scope
+from imscheck.audit.model import AuditReport, LegendEntry, RunInfo
+from imscheck.audit.readiness import build_dividend, build_readiness
+from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
+
+
+def prepare(settings: Settings) -> Tuple[Run, AuditReport]:
+    """Evaluate the repository (read only) and build the report's view model."""
+    config = open_repository(settings.repo)
+    known = catalogues()
+    pack = resolve_pack(settings, config, known)
+    run = check(settings)
+    sources = Sources(run, config, pack, always_run_rules(), known.require(run.standard), known.require(run.base),
+                      settings.repo.resolve().name or str(settings.repo))
+    return run, build(sources)
+
+
+def build(sources: Sources) -> AuditReport:
+    """The view model, sections in the order a lead auditor reads them."""
+    ctx = Context(sources)
+    readiness = build_readiness(ctx)
+    run = sources.run
+    return AuditReport(
+        run=RunInfo(
+            repository=run.repository,
+            name=sources.name,
+            commit=run.commit,
+            as_of=run.as_of.isoformat(),
+            standard=edition_name(run.standard),
+            standard_title=sources.target.title,
+            base=edition_name(run.base),
+            base_title=sources.base.title,
+            tool_version=run.tool_version,
+            config=run.config_path,
+            rules=len(ctx.requirements),
+            hygiene_checks=len(sources.hygiene),
+            documents=len(ctx.documents),
+        ),
+        readiness=readiness,
+        dividend=build_dividend(ctx),
+        nonconformities=build_nonconformities(ctx),
+        scope=build_scope(ctx),
+        document_control=build_document_control(ctx),
+        evidence=build_evidence_index(ctx),
+        legend=tuple(LegendEntry(key, SHORT_LABEL[key], LEGEND[key]) for key in READING_ORDER),
+    )

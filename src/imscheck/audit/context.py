@@ -1,0 +1,117 @@
+"""What every section of the audit report is built from, and the lookups they share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Set, Tuple
+
+from imscheck.config import Config
+from imscheck.documents import Document
+from imscheck.results import Evidence, Result, Run
+from imscheck.rules import HygieneRule, Pack, Rule
+from imscheck.standards import Catalogue, parse_ref
+
+from imscheck.audit.model import DocRef, EvidenceLink
+
+
+class Anchors:
+    """Unique, stable in-page anchor ids (``nc-SMS-9.3``), the same key always the same id."""
+
+    _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+    def __init__(self) -> None:
+        self._given: Dict[Tuple[str, str], str] = {}
+        self._used: Set[str] = set()
+
+    def __call__(self, prefix: str, key: str) -> str:
+        known = self._given.get((prefix, key))
+        if known is not None:
+            return known
+        base = f"{prefix}-{self._UNSAFE.sub('-', key).strip('-') or 'x'}"
+        anchor, n = base, 1
+        while anchor in self._used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self._used.add(anchor)
+        self._given[(prefix, key)] = anchor
+        return anchor
+
+
+@dataclass(frozen=True)
+class Sources:
+    """One evaluation and the set-up it ran with (the report explains results with them)."""
+
+    run: Run
+    config: Config
+    pack: Pack
+    hygiene: Mapping[str, HygieneRule]
+    target: Catalogue
+    base: Catalogue
+    name: str  # the repository's folder name, for the title
+
+
+class Context:
+    """Sources plus the shared lookups: documents by path, rules by id, anchors."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.sources = sources
+        self.run = sources.run
+        self.config = sources.config
+        self.anchors = Anchors()
+        self.documents: Tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
+        self._by_path: Dict[str, Document] = {d.path: d for d in self.documents}
+        self._rules: Dict[str, Rule] = {r.id: r for r in sources.pack.rules}
+        self.requirements: Tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
+
+    def rule(self, rule_id: str) -> Optional[Rule]:
+        return self._rules.get(rule_id)
+
+    def clause_title(self, clause: str) -> str:
+        found = self.sources.target.get(clause)
+        return found.display_title if found else clause
+
+    def document(self, path: str) -> Optional[Document]:
+        return self._by_path.get(path)
+
+    def doc_anchor(self, path: str) -> str:
+        return self.anchors("doc", path)
+
+    def doc_ref(self, doc: Document) -> DocRef:
+        def text(name: str) -> str:
+            value = doc.meta.get(name)
+            return str(value) if value not in (None, "") else ""
+
+        return DocRef(doc.id or doc.path, text("title"), doc.path, doc.line, doc.type or "", text("status"), text("owner"), self.doc_anchor(doc.path))
+
+    def evidence_link(self, evidence: Evidence) -> EvidenceLink:
+        ref = parse_ref(evidence.via) if evidence.via else None
+        key = ref.edition_key if ref else None
+        source = "base" if key == self.run.base else "target" if key == self.run.standard else "other"
+        anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
+        return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
+
+    def detail_anchor(self, result: Result) -> str:
+        """Where a requirement's detail is: its finding, its waiver or exclusion, or its evidence."""
+        if result.failing:
+            return self.anchors("nc", result.rule)
+        if result.status == "waived":
+            waiver = self.config.waiver(result.rule, self.run.as_of)
+            if waiver is not None:
+                return self.anchors("waiver", str(self.config.waivers.index(waiver)))
+        if result.status == "not_applicable":
+            entry = self.config.exclusion(result.rule, result.clause)
+            if entry is not None:
+                return self.anchors("na", str(self.config.not_applicable.index(entry)))
+        return self.anchors("ev", result.rule)
+
+    def unchecked_status(self, clause: str) -> str:
+        """The status of a requirement no rule checks: excluded from scope, or unchecked."""
+        return "not_applicable" if self.config.exclusion(None, clause) else "unchecked"
+
+    def clause_anchor(self, clause: str) -> str:
+        """Detail of a requirement that no rule checks: its exclusion, else its evidence row."""
+        entry = self.config.exclusion(None, clause)
+        if entry is not None:
+            return self.anchors("na", str(self.config.not_applicable.index(entry)))
+        return self.anchors("ev-clause", clause)

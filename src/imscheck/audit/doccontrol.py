@@ -1,0 +1,53 @@
+"""Document control as an auditor samples it: reviews overdue and due soon, drafts, withdrawn
+documents that others still point at."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Dict, List, Tuple
+
+from imscheck.hygiene import is_controlled, review_due
+
+from imscheck.audit.context import Context
+from imscheck.audit.model import DocRef, DocumentControl, Reference, ReviewItem, WithdrawnItem
+
+HORIZON_DAYS = 90
+_NOT_YET_APPROVED = ("draft", "review")
+# Fields that point at a document meant to be in force; ``supersedes`` rightly names withdrawn ones.
+_LIVE_REFERENCES = ("related", "record_of")
+
+
+def build_document_control(ctx: Context) -> DocumentControl:
+    as_of = ctx.run.as_of
+    horizon = as_of + dt.timedelta(days=HORIZON_DAYS)
+    overdue: List[Tuple[dt.date, str, ReviewItem]] = []
+    due_soon: List[Tuple[dt.date, str, ReviewItem]] = []
+    drafts: List[DocRef] = []
+    for doc in ctx.documents:
+        due = review_due(doc)
+        if due is not None and due < as_of:
+            overdue.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (as_of - due).days, doc.line_of("review"))))
+        elif due is not None and due <= horizon:
+            due_soon.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (due - as_of).days, doc.line_of("review"))))
+        if is_controlled(doc) and doc.meta.get("status") in _NOT_YET_APPROVED:
+            drafts.append(ctx.doc_ref(doc))
+    return DocumentControl(
+        horizon_days=HORIZON_DAYS,
+        overdue=tuple(item for _, _, item in sorted(overdue, key=lambda t: t[:2])),
+        due_soon=tuple(item for _, _, item in sorted(due_soon, key=lambda t: t[:2])),
+        drafts=tuple(drafts),
+        withdrawn=_withdrawn_referenced(ctx),
+    )
+
+
+def _withdrawn_referenced(ctx: Context) -> Tuple[WithdrawnItem, ...]:
+    withdrawn = {doc.id: doc for doc in ctx.documents if doc.id and doc.meta.get("status") == "withdrawn"}
+    pointers: Dict[str, List[Reference]] = {}
+    for doc in ctx.documents:
+        if doc.meta.get("status") == "withdrawn":
+            continue
+        for name in _LIVE_REFERENCES:
+            for target in doc.string_list(name):
+                if target in withdrawn:
+                    pointers.setdefault(target, []).append(Reference(ctx.doc_ref(doc), name, doc.line_of(name)))
+    return tuple(WithdrawnItem(ctx.doc_ref(withdrawn[i]), tuple(pointers[i])) for i in sorted(pointers))

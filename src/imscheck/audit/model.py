@@ -1,0 +1,272 @@
+"""The audit report's view model: plain, immutable data that the templates only present.
+
+Everything here is derived from a :class:`~imscheck.results.Run` and the rule pack, catalogue and
+configuration it was evaluated with; nothing reads the clock, so the same repository and
+``as_of`` give the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+@dataclass(frozen=True)
+class DocRef:
+    """A document as the report names it."""
+
+    id: str
+    title: str
+    path: str
+    line: int
+    type: str
+    status: str
+    owner: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A file line an auditor can open."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    """A document that earned credit for a requirement, through its own reference ``via``."""
+
+    document: str
+    path: str
+    line: int
+    via: str
+    source: str  # "base" (ISO 9001), "target" (ISO/IEC 20000-1) or "other"
+    anchor: Optional[str]
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    key: str
+    short: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One requirement in the readiness grid."""
+
+    clause: str
+    title: str
+    summary: str
+    status: str
+    label: str
+    relation: Optional[str]
+    letter: str
+    target: str  # anchor of its detail
+    rules: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClauseGroup:
+    number: str
+    title: str
+    cells: Tuple[Cell, ...]
+    met: int
+
+
+@dataclass(frozen=True)
+class Readiness:
+    verdict: str
+    verdict_key: str  # ready | nearly | not-ready
+    met: int
+    in_scope: int
+    percent: int
+    total: int
+    counts: Tuple[Count, ...]
+    groups: Tuple[ClauseGroup, ...]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One coloured part of a bar in the dividend chart, in chart units."""
+
+    status: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    """How many requirements have one relation to ISO 9001, and how many are met."""
+
+    relation: str
+    label: str
+    meaning: str
+    letter: str
+    total: int
+    met: int
+    open: int
+    out_of_scope: int
+    credited: int  # full: met by ISO 9001 evidence; partial: the ISO 9001 half in place
+    segments: Tuple[Segment, ...]
+    y: float
+
+
+@dataclass(frozen=True)
+class Dividend:
+    rows: Tuple[RelationRow, ...]
+    requirements: int
+    chart_width: float
+    chart_height: float
+    bar_left: float
+    bar_width: float
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A nonconformity: what was expected, what was found, where, and what to do."""
+
+    anchor: str
+    severity: str
+    kind: str  # requirement | document
+    clause: Optional[str]
+    heading: str
+    rule: str
+    relation: Optional[str]
+    expected: Tuple[str, ...]
+    adds: Optional[str]
+    found: str
+    missing: Tuple[str, ...]
+    places: Tuple[Place, ...]
+    evidence: Tuple[EvidenceLink, ...]
+    guidance: Optional[str]
+
+
+@dataclass(frozen=True)
+class SeverityGroup:
+    severity: str
+    label: str
+    findings: Tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    """A waiver or a not-applicable entry of ``imscheck.yaml``, and what it does in this run."""
+
+    anchor: str
+    kind: str  # waiver | not_applicable
+    target: str
+    heading: str
+    justification: str
+    approved_by: str
+    expires: str
+    state: str
+    state_key: str
+    line: int
+    covers: Tuple[str, ...]
+    finding: Optional[str]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    doc: DocRef
+    due: str
+    days: int
+    line: int  # of the review field, where the fix goes
+
+
+@dataclass(frozen=True)
+class Reference:
+    doc: DocRef
+    field: str
+    line: int
+
+
+@dataclass(frozen=True)
+class WithdrawnItem:
+    doc: DocRef
+    referenced_by: Tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class DocumentControl:
+    horizon_days: int
+    overdue: Tuple[ReviewItem, ...]
+    due_soon: Tuple[ReviewItem, ...]
+    drafts: Tuple[DocRef, ...]
+    withdrawn: Tuple[WithdrawnItem, ...]
+
+
+@dataclass(frozen=True)
+class RequirementEvidence:
+    anchor: str
+    clause: str
+    title: str
+    rule: Optional[str]
+    relation: Optional[str]
+    status: str
+    label: str
+    links: Tuple[EvidenceLink, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Support:
+    clause: str
+    title: str
+    anchor: str
+    status: str
+    label: str
+    via: str
+
+
+@dataclass(frozen=True)
+class DocumentSupport:
+    doc: DocRef
+    supports: Tuple[Support, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceIndex:
+    requirements: Tuple[RequirementEvidence, ...]
+    documents: Tuple[DocumentSupport, ...]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    repository: str
+    name: str
+    commit: Optional[str]
+    as_of: str
+    standard: str
+    standard_title: str
+    base: str
+    base_title: str
+    tool_version: str
+    config: Optional[str]
+    rules: int
+    hygiene_checks: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Everything the HTML and Markdown templates show, in reading order."""
+
+    run: RunInfo
+    readiness: Readiness
+    dividend: Dividend
+    nonconformities: Tuple[SeverityGroup, ...]
+    scope: Tuple[ScopeEntry, ...]
+    document_control: DocumentControl
+    evidence: EvidenceIndex
+    legend: Tuple[LegendEntry, ...]

@@ -1,0 +1,119 @@
+"""Readiness at a glance (the grid of requirements) and the integration dividend chart."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Tuple
+
+from imscheck.results import Result
+from imscheck.standards import clause_key
+
+from imscheck.audit.context import Context
+from imscheck.audit.model import Cell, ClauseGroup, Count, Dividend, Readiness, RelationRow, Segment
+from imscheck.audit.status import (
+    DISPLAY_ORDER, LONG_LABEL, READING_ORDER, RELATION_LABEL, RELATION_LETTER, RELATION_MEANING, SHORT_LABEL, display_status,
+)
+
+# Counts always shown (a manager wants to read "0 major"); the others only when they occur.
+_ALWAYS = ("pass", "major", "minor", "observation", "waived", "not_applicable")
+
+
+def build_readiness(ctx: Context) -> Readiness:
+    """One cell per requirement leaf of the target catalogue (and per clause a rule checks)."""
+    by_clause: Dict[str, List[Result]] = {}
+    for result in ctx.requirements:
+        by_clause.setdefault(result.clause or "", []).append(result)
+    leaves = [c.number for c in ctx.sources.target.requirement_leaves()]
+    clauses = sorted(set(leaves) | set(by_clause), key=clause_key)
+    groups: Dict[str, List[Cell]] = {}
+    for clause in clauses:
+        groups.setdefault(clause.split(".", 1)[0], []).append(_cell(ctx, clause, by_clause.get(clause, [])))
+    cells = [cell for group in groups.values() for cell in group]
+    tally = {key: sum(cell.status == key for cell in cells) for key in DISPLAY_ORDER}
+    in_scope = len(cells) - tally["not_applicable"]
+    met = tally["pass"]
+    verdict_key, verdict = _verdict(ctx, tally["unchecked"])
+    return Readiness(
+        verdict=verdict,
+        verdict_key=verdict_key,
+        met=met,
+        in_scope=in_scope,
+        percent=(100 * met) // in_scope if in_scope else 100,  # floor: 99.6 % must not read 100 %
+        total=len(cells),
+        counts=tuple(Count(k, LONG_LABEL[k], tally[k]) for k in READING_ORDER if k in _ALWAYS or tally[k]),
+        groups=tuple(
+            ClauseGroup(top, ctx.clause_title(top), tuple(group), sum(c.status == "pass" for c in group))
+            for top, group in groups.items()
+        ),
+    )
+
+
+def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
+    title = ctx.clause_title(clause)
+    found = ctx.sources.target.get(clause)
+    summary = found.summary if found else ""
+    if results:
+        shown = min(results, key=lambda r: DISPLAY_ORDER.index(display_status(r)))
+        status = display_status(shown)
+        relation = shown.relation
+        target = ctx.detail_anchor(shown)
+    else:
+        status = ctx.unchecked_status(clause)
+        relation = None
+        target = ctx.clause_anchor(clause)
+    return Cell(clause, title, summary, status, SHORT_LABEL[status], relation, RELATION_LETTER.get(relation or "", ""),
+                target, tuple(r.rule for r in results))
+
+
+def _verdict(ctx: Context, unchecked: int) -> Tuple[str, str]:
+    """One sentence for the manager: every open finding counts, document checks included."""
+    failing = [r for r in ctx.run.results if r.failing]
+    major = sum(r.severity == "major" or r.status == "error" for r in failing)
+    minor = sum(r.severity == "minor" and r.status != "error" for r in failing)
+    documents = sum(not r.is_requirement for r in failing if r.status == "error" or r.severity in ("major", "minor"))
+    where = f" ({documents} of them from document checks)" if documents else ""
+    note = f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {'is' if unchecked == 1 else 'are'} not checked." if unchecked else ""
+    if major:
+        parts = [_plural(major, "major nonconformity", "major nonconformities")] + ([_plural(minor, "minor one", "minor ones")] if minor else [])
+        return "not-ready", f"Not ready: {' and '.join(parts)} to close before the audit{where}." + note
+    if minor:
+        return "nearly", f"Nearly ready: no major nonconformity; {_plural(minor, 'minor nonconformity', 'minor nonconformities')} to close{where}." + note
+    return "ready", "Ready: no major or minor nonconformity." + note
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+# Chart geometry, in SVG user units: labels on the left, bars in the middle, totals on the right.
+_BAR_LEFT, _BAR_WIDTH, _CHART_WIDTH, _ROW, _BAR_HEIGHT = 200.0, 300.0, 640.0, 40.0, 22.0
+_SEGMENTS = (("pass", "met"), ("open", "not met"), ("out", "waived or not applicable"))
+
+
+def build_dividend(ctx: Context) -> Dividend:
+    """Requirements by relation to ISO 9001: how many, how many met, how much ISO 9001 credit."""
+    rows: List[RelationRow] = []
+    longest = max((sum(r.relation == rel for r in ctx.requirements) for rel in RELATION_LABEL), default=0) or 1
+    for index, relation in enumerate(RELATION_LABEL):
+        results = [r for r in ctx.requirements if r.relation == relation]
+        met = sum(r.status == "pass" for r in results)
+        open_ = sum(r.failing for r in results)
+        out = len(results) - met - open_
+        segments, x = [], _BAR_LEFT
+        for (key, label), count in zip(_SEGMENTS, (met, open_, out)):
+            width = _BAR_WIDTH * count / longest
+            if count:
+                segments.append(Segment(key, label, count, round(x, 2), round(width, 2)))
+            x += width
+        rows.append(RelationRow(relation, RELATION_LABEL[relation], RELATION_MEANING[relation], RELATION_LETTER[relation], len(results), met, open_, out,
+                                _credited(ctx, relation, results), tuple(segments), index * _ROW))
+    return Dividend(tuple(rows), len(ctx.requirements), _CHART_WIDTH, len(rows) * _ROW, _BAR_LEFT, _BAR_WIDTH)
+
+
+def _credited(ctx: Context, relation: str, results: Sequence[Result]) -> int:
+    """Full: met through ISO 9001 evidence. Partial: the ISO 9001 half is in place."""
+    prefix = ctx.run.base + "/"
+    if relation == "full":
+        return sum(r.status == "pass" and any((e.via or "").startswith(prefix) for e in r.evidence) for r in results)
+    if relation == "partial":
+        return sum(r.status != "not_applicable" and "base" not in r.missing for r in results)
+    return 0

@@ -1,0 +1,64 @@
+"""Present the audit view model with the Jinja2 templates shipped in ``audit/templates``.
+
+HTML is autoescaped; Markdown gets the same protection through ``finalize``, which escapes every
+value a template prints, so nothing from the repository can inject markup either way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Tuple
+
+import jinja2
+from markupsafe import Markup
+
+from imscheck.audit.model import AuditReport, RelationRow
+from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
+
+FORMATS: Tuple[str, ...] = ("html", "markdown")
+_TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!$])")
+# Markdown has no colour: a symbol beside each status label keeps the grid scannable.
+_MD_MARK = {"pass": "✅", "major": "🔴", "minor": "🟠", "observation": "🔵", "error": "⛔", "waived": "🟣", "not_applicable": "➖", "unchecked": "⬜"}
+_BAR_CHARS = 20
+
+
+def md_escape(value: Any) -> str:
+    """A value as inert Markdown text on one line (safe in a table cell).
+
+    ``Markup`` (a macro's output marked ``|safe``) was escaped piece by piece already.
+    """
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        return ""
+    text = " ".join(str(value).split()).replace("&", "&amp;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _environment(fmt: str) -> jinja2.Environment:
+    options: Dict[str, Any] = dict(
+        loader=jinja2.PackageLoader("imscheck.audit", "templates"),
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently blank
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    if fmt == "html":
+        env = jinja2.Environment(autoescape=True, **options)
+    else:
+        env = jinja2.Environment(autoescape=False, finalize=md_escape, **options)
+    env.globals.update(status_label=LONG_LABEL, relation_label=RELATION_LABEL, mark=_MD_MARK, bar=_text_bar)
+    return env
+
+
+def _text_bar(met: int, total: int, rows: Tuple[RelationRow, ...]) -> str:
+    """Met and not met as block characters, scaled like the HTML chart (longest row = full width)."""
+    longest = max((row.total for row in rows), default=0) or 1
+    filled, length = round(_BAR_CHARS * met / longest), round(_BAR_CHARS * total / longest)
+    return "█" * filled + "░" * (length - filled)
+
+
+def render(report: AuditReport, fmt: str = "html") -> str:
+    """The report as one HTML page (inline CSS and SVG, no scripts) or as Markdown."""
+    return _environment(fmt).get_template(_TEMPLATE[fmt]).render(report=report)

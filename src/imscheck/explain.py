@@ -1,0 +1,126 @@
+"""``imscheck explain CLAUSE``: one clause, its relations in both directions, the rules that check it.
+
+For an ISO/IEC 20000-1 clause the relations come from the rules of its pack (which ISO 9001
+clauses it builds on, and how); for an ISO 9001 clause from the packs whose base it is (which
+20000-1 requirements build on it). A parent clause gathers the rules of its sub-clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, Tuple
+
+from imscheck.errors import ImscheckError
+from imscheck.rules import Pack, Rule
+from imscheck.standards import Catalogue, Catalogues, Clause, Ref, edition_name, is_clause_number, parse_ref
+
+
+@dataclass(frozen=True)
+class Explanation:
+    ref: Ref
+    catalogue: Catalogue
+    clause: Clause
+    ancestors: Tuple[Clause, ...]  # nearest first
+    children: Tuple[Clause, ...]
+    checked_by: Tuple[Rule, ...]  # rules of this 20000-1 clause and its sub-clauses
+    built_on_by: Tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
+    packs: Tuple[Pack, ...]  # the packs consulted
+    catalogues: Catalogues = field(compare=False, repr=False)  # for the other edition's titles
+
+
+def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Clause]:
+    """``iso9001:2015/7.5.3`` or a bare ``8.5.1.1`` (of ``standard`` or the default target)."""
+    text = text.strip()
+    if ":" in text:
+        ref = parse_ref(text)
+        if ref is None:
+            raise ImscheckError(f"{text!r} is not a requirement reference: write STANDARD:EDITION/CLAUSE (iso9001:2015/7.5.3) or a clause number")
+        if standard and standard != ref.edition_key:
+            raise ImscheckError(f"{text} is a clause of {ref.edition_key}, but --standard says {standard}")
+    elif is_clause_number(text):
+        key = standard or default
+        if ":" not in key:
+            raise ImscheckError(f"{key!r} is not an edition: write STANDARD:EDITION, e.g. iso9001:2015", "--standard")
+        name, edition = key.split(":", 1)
+        ref = Ref(name, edition, text)
+    else:
+        raise ImscheckError(f"{text!r} is neither a clause number (8.5.1.1) nor a reference (iso9001:2015/7.5.3)")
+    catalogue = catalogues.get(ref.edition_key)
+    if catalogue is None:
+        known = ", ".join(sorted(c.key for c in catalogues))
+        raise ImscheckError(f"imscheck has no catalogue for {ref.edition_key} (known: {known})")
+    clause = catalogue.get(ref.clause)
+    if clause is None:
+        raise ImscheckError(f"{ref} is not a clause of {catalogue.title}")
+    return ref, clause
+
+
+def explain(ref: Ref, clause: Clause, packs: Sequence[Pack], catalogues: Catalogues) -> Explanation:
+    key = ref.edition_key
+    catalogue = catalogues.require(key)
+    ancestors = tuple(c for c in (catalogue.get(r.clause) for r in list(ref.lineage())[1:]) if c is not None)
+    # Ref.covers is the same "this clause or a sub-clause of it" test that evidence uses.
+    checked = tuple(r for p in packs for r in p.rules if ref.covers(r.ref))
+    built_on = tuple(r for p in packs for r in p.rules if any(ref.covers(b) for b in r.base_refs))
+    consulted = tuple(p for p in packs if key in (p.target, p.base))
+    children = tuple(catalogue.children(clause.number))
+    return Explanation(ref, catalogue, clause, ancestors, children, checked, built_on, consulted, catalogues)
+
+
+def shipped_packs(known: Catalogues) -> List[Pack]:
+    """Every pack shipped under rules/packs, loaded and validated."""
+    from imscheck.resources import rules_dir
+    from imscheck.rules import available_packs, load_pack
+
+    return [load_pack(rules_dir(), target, known) for target in sorted(available_packs(rules_dir()))]
+
+
+def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
+    from imscheck.api import DEFAULT_STANDARD, catalogues
+
+    known = catalogues()
+    ref, clause = resolve(text, standard, DEFAULT_STANDARD, known)
+    return explain(ref, clause, shipped_packs(known), known)
+
+
+def _rule_line(rule: Rule, base: Catalogue) -> str:
+    kind = rule.relation.type
+    if kind == "none":
+        relation = f"no {edition_name(rule.base)} counterpart"
+    else:
+        relation = f"{kind} on {edition_name(rule.base)} " + ", ".join(base.label(n) for n in rule.relation.base)
+    return f"  {rule.id:<16} {rule.clause:<8} {rule.severity:<6} {relation}"
+
+
+def _notes(rule: Rule) -> List[str]:
+    """What the ITSM half adds, and why the relation was judged as it is, where the rule says."""
+    notes = [("adds", rule.relation.adds), ("why", rule.justification)]
+    return [f"  {'':<16} {label}: {' '.join(text.split())}" for label, text in notes if text]
+
+
+def render_text(ex: Explanation) -> str:
+    name = edition_name(ex.ref.edition_key)
+    lines = [f"{name} {ex.clause.number} {ex.clause.display_title}", f"  reference: {ex.ref}"]
+    if ex.ancestors:
+        lines.append("  part of:   " + " < ".join(f"{c.number} {c.display_title}" for c in ex.ancestors))
+    lines.append(f"  in short:  {ex.clause.summary}")
+    if ex.children:
+        lines.append("  sub-clauses: " + "; ".join(f"{c.number} {c.display_title}" for c in ex.children))
+    if ex.checked_by:
+        base = ex.catalogues.require(ex.checked_by[0].base)
+        lines += ["", f"Relation to {edition_name(base.key)}, and the rules that check it:"]
+        for rule in ex.checked_by:
+            lines += [_rule_line(rule, base)] + _notes(rule)
+    if ex.built_on_by:
+        target = ex.catalogues.require(ex.built_on_by[0].target)
+        lines += ["", f"{edition_name(target.key)} requirements that build on it (their rules accept evidence addressing it):"]
+        for rule in ex.built_on_by:
+            lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _notes(rule)
+    if not ex.packs:
+        lines += ["", f"No rule pack relates {name} to another standard."]
+    for pack in ex.packs:
+        if pack.target == ex.ref.edition_key and not ex.checked_by:
+            lines += ["", f"No rule of the pack {pack.title!r} checks this clause yet."]
+        if pack.base == ex.ref.edition_key and not ex.built_on_by:
+            lines += ["", f"No {edition_name(pack.target)} requirement builds on this clause."]
+    return "\n".join(lines) + "\n"
