@@ -28,13 +28,11 @@ def gapped(make_repo) -> Gapped:
 
 def _guidance(standard: str) -> Dict[str, str]:
     """Each rule's guidance, as the library loads the pack and the hygiene rules."""
-    from imscheck.api import Settings, catalogues, resolve_pack
+    from imscheck.api import Settings, always_run_rules, catalogues, resolve_pack
     from imscheck.config import Config
-    from imscheck.resources import rules_dir
-    from imscheck.rules import load_hygiene_rules
 
     pack = resolve_pack(Settings(standard=standard), Config(), catalogues())
-    return {**{r.id: r.guidance for r in pack.rules}, **{h.id: h.guidance for h in load_hygiene_rules(rules_dir()).values()}}
+    return {**{r.id: r.guidance for r in pack.rules}, **{h.id: h.guidance for h in always_run_rules().values()}}
 
 
 def _snapshot(root: Path) -> Dict[str, Tuple[bytes, int]]:

@@ -10,18 +10,20 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
-from imscheck.documents import load_corpus
+from imscheck.documents import Corpus, load_corpus
 from imscheck.engine import Context, evaluate
 from imscheck.errors import ImscheckError
-from imscheck.hygiene import inspect
+from imscheck.findings import Finding, finding_results
+from imscheck.hygiene import Inspection, inspect
 from imscheck.index import Index
 from imscheck.resources import rules_dir
-from imscheck.results import Run
-from imscheck.rules import Pack, load_hygiene_rules, load_pack
+from imscheck.results import Comparison, Result, Run
+from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, load_hygiene_rules, load_pack
+from imscheck.scope import apply_scope
 from imscheck.standards import Catalogues, load_catalogues
 
 DEFAULT_STANDARD = "iso20000-1:2018"
@@ -29,18 +31,52 @@ DEFAULT_STANDARD = "iso20000-1:2018"
 
 @dataclass(frozen=True)
 class Settings:
-    """What to check and how: built by the CLI (or a library user), never mutated."""
+    """What to check and how: built by the CLI (or a library user), never mutated.
+
+    ``changed_since`` compares with a git revision; ``staged`` checks what the next commit holds
+    (the index) against ``changed_since`` or, by default, HEAD.
+    """
 
     repo: Path = Path(".")
     as_of: Optional[dt.date] = None
     standard: Optional[str] = None
     rule_dirs: Tuple[Path, ...] = ()
+    changed_since: Optional[str] = None
+    staged: bool = False
+
+    @property
+    def compares(self) -> bool:
+        return self.changed_since is not None or self.staged
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One folder read and inspected, before any rule result is scoped."""
+
+    config: Config
+    pack: Pack
+    builtin: Dict[str, Dict[str, HygieneRule]]
+    as_of: dt.date
+    corpus: Corpus
+    inspection: Inspection
+    results: Tuple[Result, ...]
 
 
 @lru_cache(maxsize=1)
 def catalogues() -> Catalogues:
     """The shipped catalogues, read once per process (they are immutable data)."""
     return load_catalogues([rules_dir() / "catalogues"])
+
+
+def builtin_rules() -> Dict[str, Dict[str, HygieneRule]]:
+    """Metadata of the built-in rules, by file: hygiene, git and configuration rules."""
+    return {name: load_hygiene_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
+
+
+def always_run_rules() -> Dict[str, HygieneRule]:
+    """Built-in rules every check runs: hygiene and configuration (git rules need a comparison)."""
+    builtin = builtin_rules()
+    return {**builtin[HYGIENE_FILE], **builtin[CONFIG_RULES_FILE]}
 
 
 def open_repository(repo: Path) -> Config:
@@ -58,25 +94,64 @@ def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
                      base_source=str(config.path) if config.path else None)
 
 
-def check(settings: Settings) -> Run:
-    """Evaluate the repository; raises ImscheckError for set-up problems (exit 2)."""
-    config = open_repository(settings.repo)
+def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True) -> Reading:
+    """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
+    config = open_repository(root)
     known = catalogues()
     pack = resolve_pack(settings, config, known)
-    hygiene = load_hygiene_rules(rules_dir())
-    as_of = settings.as_of or config.as_of or dt.date.today()
-    corpus = load_corpus(settings.repo, config.include, config.exclude, config.limits)
-    inspection = inspect(corpus, known, as_of)
-    index = Index(corpus.documents, inspection.defective, as_of, inspection.services)
-    results = evaluate(pack, hygiene, inspection, Context(index, as_of, config.overrides), config)
+    builtin = builtin_rules()
+    day = as_of or settings.as_of or config.as_of or dt.date.today()
+    corpus = load_corpus(root, config.include, config.exclude, config.limits, use_git)
+    inspection = inspect(corpus, known, day)
+    index = Index(corpus.documents, inspection.defective, day, inspection.services)
+    results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides))
+    return Reading(config, pack, builtin, day, corpus, inspection, tuple(results))
+
+
+def scoped_results(reading: Reading, history: Optional[Sequence[Finding]] = None) -> List[Result]:
+    """Results with git findings (when compared), waivers and not-applicable applied, and config findings."""
+    raw = list(reading.results)
+    overrides = reading.config.overrides
+    if history is not None:
+        raw.extend(finding_results(reading.builtin[GIT_RULES_FILE], history, overrides))
+    known = {r.id for r in reading.pack.rules}.union(*(set(rules) for rules in reading.builtin.values()))
+    results, config_findings = apply_scope(raw, reading.config, known, reading.as_of)
+    results.extend(finding_results(reading.builtin[CONFIG_RULES_FILE], config_findings, overrides))
+    return results
+
+
+def anchor(root: Path, reading: Reading) -> str:
+    """A stable file for findings that have none (a missing document): SARIF needs a location."""
+    if reading.config.path is not None:
+        return CONFIG_FILE
+    for name in ("README.md", "README", "readme.md"):
+        if (root / name).is_file():
+            return name
+    paths = sorted(doc.path for doc in reading.corpus.documents)
+    return paths[0] if paths else CONFIG_FILE
+
+
+def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Optional[Comparison] = None) -> Run:
     return Run(
         tool_version=__version__,
         repository=str(settings.repo),
-        commit=corpus.commit,
-        as_of=as_of,
-        standard=pack.target,
-        base=pack.base,
-        results=results,
-        config_path=CONFIG_FILE if config.path else None,
-        documents=corpus.documents,
+        commit=reading.corpus.commit,
+        as_of=reading.as_of,
+        standard=reading.pack.target,
+        base=reading.pack.base,
+        results=tuple(results),
+        config_path=CONFIG_FILE if reading.config.path else None,
+        documents=reading.corpus.documents,
+        comparison=comparison,
+        anchor=anchor(root, reading),
     )
+
+
+def check(settings: Settings) -> Run:
+    """Evaluate the repository; raises ImscheckError for set-up problems (exit 2)."""
+    if settings.compares:
+        from imscheck.changes import check_changes  # GitPython only when comparing
+
+        return check_changes(settings)
+    reading = read_folder(settings.repo, settings)
+    return make_run(settings, settings.repo, reading, scoped_results(reading))

@@ -58,10 +58,12 @@ def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
-def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
+def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path],
+              changed_since: Optional[str] = None, staged: bool = False) -> Any:
     from imscheck.api import Settings
 
-    return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs))
+    return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
+                    changed_since=changed_since, staged=staged)
 
 
 @main.command()
@@ -69,23 +71,31 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
+@click.option("--changed-since", metavar="REF", help="Compare with git revision REF: run the git document-control rules and mark new findings.")
+@click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
+@click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
 @_repository_options
 def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
-          standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], verbose: bool) -> None:
+          standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], changed_since: Optional[str],
+          staged: bool, new_only: bool, verbose: bool) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
     extra_reports = _parse_reports(reports)
+    if changed_since is not None and not changed_since.strip():
+        raise click.UsageError("--changed-since needs a git revision (a branch, tag or commit)")
+    if new_only and not (changed_since or staged):
+        raise click.UsageError("--new-only needs --changed-since REF or --staged: new compared with what?")
 
     def body() -> int:
         from imscheck.api import check as run_check, open_repository
         from imscheck.output import emit
         from imscheck.results import exit_code
 
-        settings = _settings(repo, as_of, standard, rule_dirs)
+        settings = _settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged)
         run = run_check(settings)
         emit(run, fmt, output, extra_reports, verbose=verbose)
         threshold = fail_on or open_repository(repo).fail_on or "minor"
-        return exit_code(run.results, threshold)
+        return exit_code(run.results, threshold, new_only=new_only)
 
     _guard(body)
 
@@ -125,14 +135,19 @@ def rules() -> None:
 
 
 def _pack_and_hygiene(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
-    from imscheck.api import Settings, catalogues, resolve_pack
+    from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
     from imscheck.config import Config
-    from imscheck.resources import rules_dir
-    from imscheck.rules import load_hygiene_rules
 
     known = catalogues()
     pack = resolve_pack(Settings(standard=standard, rule_dirs=tuple(rule_dirs)), Config(), known)
-    return pack, load_hygiene_rules(rules_dir()), known
+    builtin = {rule_id: rule for rules in builtin_rules().values() for rule_id, rule in rules.items()}
+    return pack, builtin, known
+
+
+def _split_git(builtin: Any) -> Tuple[Any, Any]:
+    """Rules every check runs, and the git rules only a comparison runs."""
+    git = {k: v for k, v in builtin.items() if k.startswith("GIT-")}
+    return {k: v for k, v in builtin.items() if k not in git}, git
 
 
 _standard_option = click.option("--standard", help="Target edition (default iso20000-1:2018).")
@@ -149,8 +164,9 @@ def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> 
     def body() -> int:
         from imscheck.ruledocs import list_rules
 
-        pack, hygiene, _ = _pack_and_hygiene(standard, rule_dirs)
-        click.echo(list_rules(pack, hygiene, fmt), nl=False)
+        pack, builtin, _ = _pack_and_hygiene(standard, rule_dirs)
+        hygiene, git = _split_git(builtin)
+        click.echo(list_rules(pack, hygiene, fmt, git), nl=False)
         return 0
 
     _guard(body)

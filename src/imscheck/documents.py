@@ -97,13 +97,14 @@ class Corpus:
     commit: Optional[str] = None
 
 
-def discover(root: Path, include: Sequence[str], exclude: Sequence[str]) -> Tuple[List[str], List[str]]:
+def discover(root: Path, include: Sequence[str], exclude: Sequence[str], use_git: bool = True) -> Tuple[List[str], List[str]]:
     """Return (candidate files, symlinks skipped), POSIX paths relative to ``root``, sorted.
 
     In a git work tree git decides (tracked and untracked files, ignored ones skipped);
-    elsewhere we walk the tree. Hidden files and folders are never documents.
+    elsewhere (or with ``use_git`` false: a folder written from git objects, whose files are
+    exactly the tracked ones) we walk the tree. Hidden files and folders are never documents.
     """
-    listed = _git_files(root)
+    listed = _git_files(root) if use_git else None
     paths = listed if listed is not None else _walk_files(root)
     files: List[str] = []
     links: List[str] = []
@@ -157,9 +158,9 @@ def _walk_files(root: Path) -> List[str]:
     return out
 
 
-def load_corpus(root: Path, include: Sequence[str], exclude: Sequence[str], limits: Limits) -> Corpus:
+def load_corpus(root: Path, include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True) -> Corpus:
     """Discover and parse every document under ``root``."""
-    files, links = discover(root, include, exclude)
+    files, links = discover(root, include, exclude, use_git)
     documents: List[Document] = []
     problems: List[Problem] = [
         Problem("DOC-SYMLINK", rel, 1, "symbolic link not followed: keep documents as regular files in the repository")
@@ -176,7 +177,7 @@ def load_corpus(root: Path, include: Sequence[str], exclude: Sequence[str], limi
             continue
         if doc is not None:
             documents.append(doc)
-    return Corpus(root, tuple(documents), tuple(problems), _git_head(root))
+    return Corpus(root, tuple(documents), tuple(problems), _git_head(root) if use_git else None)
 
 
 class _Empty(Exception):
@@ -252,13 +253,18 @@ def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:
     lines = text.splitlines()
     if not lines or lines[0].rstrip() != "---":
         return None  # no front matter: an ordinary Markdown file
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    end = front_matter_end(lines)
     if end is None:
         raise ParseError("front matter opened with '---' on line 1 is never closed: add a closing '---' line", 1)
     parsed = parse_yaml("\n".join(lines[1:end]), limits, first_line=2)
     if not isinstance(parsed.data, dict):
         raise ParseError("front matter is not a mapping of fields (id, title, type, ...)", 2)
     return Document(rel, "markdown", parsed.data, 2, parsed.lines, _sections(lines, end + 1), parsed.duplicates)
+
+
+def front_matter_end(lines: Sequence[str]) -> Optional[int]:
+    """Index of the line closing the front matter that ``lines[0]`` opens, or None."""
+    return next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
 
 
 def _sections(lines: Sequence[str], start: int) -> Tuple[Section, ...]:

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from imscheck.config import Config, Override
+from imscheck.config import Override
 from imscheck.dates import to_date, within_months
+from imscheck.findings import finding_results
 from imscheck.hygiene import Inspection
 from imscheck.index import Candidate, Index
 from imscheck.results import Evidence, Location, Result
@@ -43,11 +44,11 @@ class _Outcome:
     locations: List[Location] = field(default_factory=list)
 
 
-def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context, config: Config) -> Tuple[Result, ...]:
-    """All results: one per requirement rule, then the hygiene findings (one pass each if none)."""
-    results = [apply_scope(evaluate_rule(rule, ctx), rule, config, ctx.as_of) for rule in pack.rules]
-    results.extend(hygiene_results(hygiene, inspection, ctx))
-    return tuple(results)
+def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> List[Result]:
+    """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
+    results = [evaluate_rule(rule, ctx) for rule in pack.rules]
+    results.extend(finding_results(hygiene, inspection.findings, ctx.overrides))
+    return results
 
 
 def evaluate_rule(rule: Rule, ctx: Context) -> Result:
@@ -275,40 +276,3 @@ def schema_error_text(error: Any) -> str:
         return error.message.replace("is a required property", "is required")
     message = error.message
     return message if len(message) <= 160 else message[:159] + "…"
-
-
-def apply_scope(result: Result, rule: Rule, config: Config, as_of: dt.date) -> Result:
-    """Not-applicable requirements and active waivers change the status, never the finding."""
-    from dataclasses import replace
-
-    entry = config.exclusion(rule.id, rule.clause)
-    if entry is not None:
-        return replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}")
-    waiver = config.waiver(rule.id, as_of) if result.failing else None
-    if waiver is not None:
-        return replace(
-            result,
-            status="waived",
-            message=f"Waived until {waiver.expires} (approved by {waiver.approved_by}): {waiver.reason}. Finding: {result.message}",
-        )
-    return result
-
-
-def hygiene_results(rules: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> List[Result]:
-    by_rule: Dict[str, list] = {}
-    for finding in inspection.findings:
-        by_rule.setdefault(finding.rule, []).append(finding)
-    out: List[Result] = []
-    for rule_id in sorted(rules):
-        meta = rules[rule_id]
-        override = ctx.overrides.get(rule_id)
-        severity = override.severity if override and override.severity else meta.severity
-        findings = sorted(by_rule.get(rule_id, []), key=lambda f: (f.locations, f.message))
-
-        def make(status: str, message: str, locations: Tuple[Location, ...] = ()) -> Result:
-            return Result(rule_id, meta.title, None, None, None, (), severity, status, message, (), locations, meta.guidance)
-
-        if not findings:
-            out.append(make("pass", f"{meta.title}: no problems found"))
-        out.extend(make("fail", f.message, f.locations) for f in findings)
-    return out

@@ -12,6 +12,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 from imscheck.dates import add_months, to_date
 from imscheck.documents import Corpus, Document
+from imscheck.findings import Finding
 from imscheck.results import Location
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, parse_ref
@@ -19,13 +20,6 @@ from imscheck.standards import Catalogues, parse_ref
 CONTROLLED_EXEMPT = ("record", "report")
 _DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))
 _MAX_SCHEMA_ERRORS = 5
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    message: str
-    locations: Tuple[Location, ...]
 
 
 @dataclass(frozen=True)

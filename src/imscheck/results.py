@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -48,6 +50,8 @@ class Result:
     guidance: Optional[str] = None
     base: Optional[str] = None  # base edition key (iso9001:2015) for requirement rules
     missing: Tuple[str, ...] = ()  # which halves failed: "base", "extension"
+    description: Optional[str] = None  # what the rule checks (hygiene, git and config rules)
+    new: Optional[bool] = None  # failing now but not at the base revision; None: no comparison
 
     @property
     def failing(self) -> bool:
@@ -63,6 +67,33 @@ class Result:
         return self.clause.split(".", 1)[0] if self.clause else "hygiene"
 
 
+_LINE_NUMBERS = re.compile(r"(?<=:)\d+\b|\bline \d+")
+
+
+def fingerprint(result: Result) -> str:
+    """Identity of a finding that survives edits elsewhere in the file: lines are left out.
+
+    A requirement rule has one result, so its id is enough; a hygiene, git or config finding is
+    one of many, told apart by its files and its message. Used for ``new`` findings and SARIF
+    ``partialFingerprints``.
+    """
+    if result.is_requirement:
+        key = result.rule
+    else:
+        paths = ",".join(sorted({loc.path for loc in result.locations}))
+        key = "\0".join((result.rule, paths, _LINE_NUMBERS.sub("#", result.message)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The base of ``--changed-since`` / ``--staged``: the revision asked for and its commit."""
+
+    ref: str
+    commit: Optional[str]
+    staged: bool = False
+
+
 @dataclass(frozen=True)
 class Run:
     """Everything a reporter needs about one evaluation."""
@@ -76,6 +107,10 @@ class Run:
     results: Tuple[Result, ...]
     config_path: Optional[str] = None
     documents: Tuple[object, ...] = field(default=(), compare=False, repr=False)
+    comparison: Optional[Comparison] = None
+    # Where a finding with no file of its own is shown (SARIF needs a location for every result):
+    # imscheck.yaml, else README.md, else the first document.
+    anchor: str = "imscheck.yaml"
 
     def summary(self) -> Dict[str, Any]:
         return summarize(self.results)
@@ -105,12 +140,17 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
     }
 
 
-def exit_code(results: Iterable[Result], fail_on: str) -> int:
-    """``EXIT_FINDINGS`` if any failing result is at or above ``fail_on``; errors always count."""
+def exit_code(results: Iterable[Result], fail_on: str, new_only: bool = False) -> int:
+    """``EXIT_FINDINGS`` if any failing result is at or above ``fail_on``; errors always count.
+
+    With ``new_only`` only findings that are new since the comparison's base count.
+    """
     if fail_on == "never":
         return EXIT_OK
     threshold = SEVERITY_RANK[fail_on]
     for result in results:
+        if new_only and not result.new:
+            continue
         if result.status == "error" or (result.status == "fail" and SEVERITY_RANK[result.severity] >= threshold):
             return EXIT_FINDINGS
     return EXIT_OK

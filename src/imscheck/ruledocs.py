@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from imscheck.engine import DEFAULT_CHECK, _targets, describe
 from imscheck.rules import Check, HygieneRule, Pack, Rule
@@ -22,16 +22,19 @@ def rule_summary(rule: Rule) -> Dict[str, Any]:
     }
 
 
-def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text") -> str:
+def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text", git: Optional[Dict[str, HygieneRule]] = None) -> str:
+    """The pack's rules, the built-in rules every check runs, and the git rules a comparison runs."""
+    git = git or {}
     if fmt == "json":
         data = {
             "standard": pack.target,
             "base": pack.base,
             "rules": [rule_summary(r) for r in pack.rules],
             "hygiene": [{"id": h.id, "title": h.title, "severity": h.severity} for h in hygiene.values()],
+            "git": [{"id": h.id, "title": h.title, "severity": h.severity} for h in git.values()],
         }
         return json.dumps(data, indent=2) + "\n"
-    width = max((len(r.id) for r in pack.rules), default=8)
+    width = max([len(r.id) for r in pack.rules] + [len(rule_id) for rule_id in (*hygiene, *git)], default=8)
     lines = [f"{pack.title}: {len(pack.rules)} rules for {edition_name(pack.target)}, base {edition_name(pack.base)}", ""]
     lines.append(f"{'RULE':<{width}}  {'CLAUSE':<8} {'RELATION':<8} {'SEVERITY':<11} TITLE")
     for rule in pack.rules:
@@ -41,6 +44,11 @@ def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text") -
     lines.append(f"Hygiene rules ({len(hygiene)}), for every repository:")
     for h in hygiene.values():
         lines.append(f"{h.id:<{width}}  {'':<8} {'':<8} {h.severity:<11} {h.title}")
+    if git:
+        lines.append("")
+        lines.append(f"Git rules ({len(git)}), with --changed-since REF or --staged:")
+        for h in git.values():
+            lines.append(f"{h.id:<{width}}  {'':<8} {'':<8} {h.severity:<11} {h.title}")
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,9 @@ from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 
 PACK_FILE = "pack.yaml"
 HYGIENE_FILE = "hygiene.yaml"
+GIT_RULES_FILE = "git.yaml"
+CONFIG_RULES_FILE = "waivers.yaml"
+BUILTIN_RULE_FILES = (HYGIENE_FILE, GIT_RULES_FILE, CONFIG_RULES_FILE)
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,9 @@ def load_pack(
     return Pack(target, base_key, manifest["title"], tuple(rules), directory)
 
 
-def load_hygiene_rules(rules_root: Path) -> Dict[str, HygieneRule]:
-    path = rules_root / HYGIENE_FILE
+def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> Dict[str, HygieneRule]:
+    """Metadata of built-in rules from ``rules/<name>`` (hygiene, git or configuration rules)."""
+    path = rules_root / name
     data = load_yaml_file(path)
     validate_or_raise(data, "hygiene", str(path))
     return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}

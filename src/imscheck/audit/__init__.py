@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from imscheck.api import Settings, catalogues, check, open_repository, resolve_pack
-from imscheck.resources import rules_dir
+from imscheck.api import Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
 from imscheck.results import Run
-from imscheck.rules import load_hygiene_rules
 from imscheck.standards import edition_name
 
 from imscheck.audit.context import Context, Sources
@@ -30,7 +28,7 @@ def prepare(settings: Settings) -> Tuple[Run, AuditReport]:
     known = catalogues()
     pack = resolve_pack(settings, config, known)
     run = check(settings)
-    sources = Sources(run, config, pack, load_hygiene_rules(rules_dir()), known.require(run.standard), known.require(run.base),
+    sources = Sources(run, config, pack, always_run_rules(), known.require(run.standard), known.require(run.base),
                       settings.repo.resolve().name or str(settings.repo))
     return run, build(sources)
 

@@ -15,6 +15,7 @@ REPORTER_BY_NAME: Dict[str, str] = {
     "text": "imscheck.reports.text",
     "json": "imscheck.reports.json_report",
     "junit": "imscheck.reports.junit",
+    "sarif": "imscheck.reports.sarif",
 }
 
 

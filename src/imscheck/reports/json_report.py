@@ -7,7 +7,7 @@ so the same repository and ``as_of`` give byte-identical output.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from imscheck.results import Result, Run
 
@@ -25,6 +25,7 @@ def result_dict(result: Result) -> Dict[str, Any]:
         "message": result.message,
         "evidence": [{"document": e.document, "path": e.path, "via": e.via} for e in result.evidence],
         "locations": [{"path": loc.path, "line": loc.line} for loc in result.locations],
+        "new": result.new,
     }
 
 
@@ -35,8 +36,21 @@ def report_dict(run: Run) -> Dict[str, Any]:
         "as_of": run.as_of.isoformat(),
         "standard": run.standard,
         "base": run.base,
+        "changed_since": _comparison(run),
         "summary": run.summary(),
         "results": [result_dict(r) for r in run.results],
+    }
+
+
+def _comparison(run: Run) -> Optional[Dict[str, Any]]:
+    """The compared base revision (``--changed-since``/``--staged``), or None."""
+    if run.comparison is None:
+        return None
+    return {
+        "ref": run.comparison.ref,
+        "commit": run.comparison.commit,
+        "staged": run.comparison.staged,
+        "new_failing": sum(1 for r in run.results if r.new),
     }
 
 

@@ -20,6 +20,15 @@ def _where(run: Run, result: Result) -> str:
     return run.repository or "."  # nothing to point at: the finding is about the repository
 
 
+_BUILTIN_HEADINGS = {"GIT": "Document control (git history)", "CFG": "Configuration (imscheck.yaml)"}
+
+
+def _heading(result: Result) -> str:
+    if result.clause:
+        return f"Clause {result.group}"
+    return _BUILTIN_HEADINGS.get(result.rule.split("-", 1)[0], "Document hygiene")
+
+
 def render(run: Run, color: bool = False, verbose: bool = False) -> str:
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
@@ -29,18 +38,21 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
         + f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}",
     ]
     groups: Dict[str, List[Result]] = {}
+    known = 0  # comparing: findings already there at the base are counted, not listed
     for result in run.results:
-        if result.status != "pass" or verbose:
-            groups.setdefault(result.group, []).append(result)
-    for group, results in groups.items():
-        heading = "Document hygiene" if group == "hygiene" else f"Clause {group}"
+        if run.comparison is not None and not verbose and result.status != "pass" and not result.new:
+            known += 1
+        elif result.status != "pass" or verbose:
+            groups.setdefault(_heading(result), []).append(result)
+    for heading, results in groups.items():
         lines.append("")
         lines.append(style(heading, bold=True, underline=True))
         for result in results:
             tag = result.severity if result.failing else result.status.replace("_", " ")
             label = style(f"{tag:<11}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
             name = f"{result.rule}" + (f" {result.title}" if result.clause else "")
-            lines.append(f"{_where(run, result)}: {label} {style(name, bold=True)}: {result.message}")
+            new = style("new ", fg="magenta", bold=True) if result.new else ""
+            lines.append(f"{_where(run, result)}: {new}{label} {style(name, bold=True)}: {result.message}")
     summary = run.summary()
     by_status = summary["by_status"]
     failing = summary["failing_by_severity"]
@@ -52,6 +64,12 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
     for status in ("waived", "not_applicable"):
         if by_status[status]:
             parts.append(f"{by_status[status]} {status.replace('_', ' ')}")
+    if run.comparison is not None:
+        what = "the staged change" if run.comparison.staged else "the work tree"
+        parts.append(f"{sum(1 for r in run.results if r.new)} new in {what} since {run.comparison.ref}")
+        if known:
+            lines.append("")
+            lines.append(f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)")
     lines.append("")
     lines.append(style("Summary: ", bold=True) + ", ".join(parts))
     lines.append(

@@ -1,0 +1,150 @@
+"""Document control from git history: GIT-VERSION, GIT-RECORD and GIT-ID (rules/git.yaml).
+
+The base side (a commit) and the head side (work tree or index) are both parsed by the normal
+pipeline; here documents of the two sides are paired and compared. A pair is the same file, or
+a file renamed with at least half of its lines kept (git's default rename threshold), or the same
+id on files that are that similar.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
+
+from imscheck.dates import to_date
+from imscheck.documents import Document, front_matter_end
+from imscheck.findings import Finding
+from imscheck.hygiene import is_controlled
+from imscheck.results import Location
+from imscheck.schemas import jsonable
+
+SIMILAR = 0.5
+# Fields that record the approval or the review itself: changing only them is not a content change.
+_CONTROL_FIELDS = ("version", "status", "approved_by", "approved_on", "review")
+
+
+@dataclass
+class Side:
+    """One side of the comparison: the folder it was read from and its parsed documents."""
+
+    root: Path
+    documents: Sequence[Document]
+    defective: FrozenSet[str] = frozenset()
+    _texts: Dict[str, str] = field(default_factory=dict, repr=False)
+
+    def text(self, doc: Document) -> str:
+        if doc.path not in self._texts:
+            self._texts[doc.path] = (self.root / doc.path).read_bytes().decode("utf-8", "replace")
+        return self._texts[doc.path]
+
+
+def _similarity(base: Side, b: Document, head: Side, h: Document) -> float:
+    """Share of lines the two files have in common (0 to 1), as git measures renames."""
+    matcher = difflib.SequenceMatcher(None, base.text(b).splitlines(), head.text(h).splitlines(), autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0  # cheap upper bounds rule most pairs out
+    return matcher.ratio()
+
+
+def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Document]], List[Document], List[Document]]:
+    """(pairs of the same document, base documents gone, head documents added)."""
+    head_by_path = {d.path: d for d in head.documents}
+    pairs: List[Tuple[Document, Document]] = []
+    gone: List[Document] = []
+    for b in base.documents:
+        h = head_by_path.get(b.path)
+        if h is not None and (b.id == h.id or _similarity(base, b, head, h) >= SIMILAR):
+            pairs.append((b, h))
+            del head_by_path[b.path]
+        else:
+            gone.append(b)
+    added = sorted(head_by_path.values(), key=lambda d: d.path)
+    # Renames: the same id first, then the most similar file with another id.
+    for same_id in (True, False):
+        for h in list(added):
+            scored = [(_similarity(base, b, head, h), b.path, b) for b in gone if (b.id == h.id) == same_id]
+            score, _, best = max(scored, key=lambda item: item[:2], default=(0.0, "", None))
+            if best is not None and score >= SIMILAR:
+                pairs.append((best, h))
+                gone.remove(best)
+                added.remove(h)
+    return pairs, gone, added
+
+
+def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
+    """Findings of the git rules for the change from ``base`` (revision ``label``) to ``head``."""
+    pairs, gone, added = pair_documents(base, head)
+    out: List[Finding] = []
+    for b, h in pairs:
+        if b.id and h.id and b.id != h.id:
+            moved = f" (it was {b.path})" if b.path != h.path else ""
+            out.append(Finding("GIT-ID", f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", _at(h, "id")))
+        if not is_controlled(b):
+            out.extend(_record_edit(base, b, head, h, label))
+        else:
+            out.extend(_version_findings(base, b, head, h, label))
+    base_ids = {d.id: d for d in base.documents if d.id}
+    kept_ids = {h.id for b, h in pairs if b.id == h.id}
+    for h in added:
+        old = base_ids.get(h.id or "")
+        if old is not None and h.id not in kept_ids:
+            out.append(Finding("GIT-ID", f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, {old.meta.get('title')!r}): give this document a new id; to replace the old document, withdraw it and name it in supersedes", _at(h, "id")))
+    for b in gone:
+        if not is_controlled(b) and b.path not in base.defective:
+            out.append(Finding("GIT-RECORD", f"{b.path}: {b.type} {b.id} was committed at {label} and is now deleted: restore it unchanged; a correction is a new record with supersedes: {b.id}", ()))
+    return out
+
+
+def _at(doc: Document, *path: Any) -> Tuple[Location, ...]:
+    return (Location(doc.path, doc.line_of(*path)),)
+
+
+def _record_edit(base: Side, b: Document, head: Side, h: Document, label: str) -> List[Finding]:
+    if b.path in base.defective:
+        return []  # a record that could not count as evidence may be repaired
+    old, new = base.text(b).splitlines(), head.text(h).splitlines()
+    if old == new:
+        return []
+    line = next((i + 1 for i, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)) + 1)
+    line = min(line, max(len(new), 1))
+    return [Finding("GIT-RECORD", f"{h.path}: {b.type} {b.id} was edited after it was committed (at {label}): restore it unchanged and add a new record with supersedes: {b.id} that corrects it", (Location(h.path, line),))]
+
+
+def _content(side: Side, doc: Document) -> Tuple[Any, Tuple[str, ...]]:
+    """What the document says, leaving out the approval and review fields."""
+    meta = {k: v for k, v in jsonable(dict(doc.meta)).items() if k not in _CONTROL_FIELDS}
+    body: Tuple[str, ...] = ()
+    if doc.format == "markdown":
+        lines = side.text(doc).splitlines()
+        end = front_matter_end(lines) or 0
+        body = tuple(line.rstrip() for line in lines[end + 1:])
+        while body and not body[-1]:
+            body = body[:-1]
+    return meta, body
+
+
+def _version_findings(base: Side, b: Document, head: Side, h: Document, label: str) -> List[Finding]:
+    if b.meta.get("status") != "approved" or h.meta.get("status") != "approved" or not is_controlled(h):
+        return []  # going back to draft or review is the other way to handle a change
+    if base.text(b) == head.text(h) or _content(base, b) == _content(head, h):
+        return []
+    problems: List[str] = []
+    where = "approved_on"
+    if h.meta.get("version") == b.meta.get("version"):
+        problems.append(f"version is still \"{h.meta.get('version')}\"")
+        where = "version"
+    old_day, new_day = to_date(b.meta.get("approved_on")), to_date(h.meta.get("approved_on"))
+    if old_day is not None and new_day is not None and new_day < old_day:
+        problems.append(f"approved_on {new_day} is before the previous approval on {old_day}")
+    elif old_day is not None and new_day == old_day:
+        problems.append(f"approved_on is still {old_day}")
+    if not problems:
+        return []
+    return [Finding(
+        "GIT-VERSION",
+        f"{h.path}: approved document {h.id} changed since {label} but {' and '.join(problems)}: "
+        f"bump version and set approved_on (and approved_by) to the new approval, or set status: draft until it is approved again",
+        _at(h, where),
+    )]
