@@ -65,3 +65,21 @@ def test_fail_on_threshold_on_a_minor_finding(sample_copy: Path) -> None:
     assert run_cli("check", sample_copy).exit_code == 1
     assert run_cli("check", sample_copy, "--fail-on", "major").exit_code == 0
     assert run_cli("check", sample_copy, "--fail-on", "observation").exit_code == 1
+
+
+def test_fail_on_from_imscheck_yaml_and_the_option_overrides_it(sample_copy: Path) -> None:
+    policy = sample_copy / "quality" / "QMS-POL-001-quality-policy.md"
+    text = policy.read_text()
+    assert "\nrelated: [" in text
+    policy.write_text(text.replace("\nrelated: [", "\nrelated: [QMS-NOPE-1, ", 1))
+    config = sample_copy / "imscheck.yaml"
+    config.write_text(config.read_text() + "fail_on: major\n")
+    commit_all(sample_copy, "dangling reference, gate on major only")
+    assert run_cli("check", sample_copy).exit_code == 0
+    assert run_cli("check", sample_copy, "--fail-on", "minor").exit_code == 1
+
+
+def test_rules_show_says_where_git_rules_apply() -> None:
+    shown = run_cli("rules", "show", "GIT-VERSION")
+    assert shown.exit_code == 0 and "--changed-since" in shown.stdout
+    assert "every repository" in run_cli("rules", "show", "DOC-REF").stdout

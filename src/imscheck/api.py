@@ -43,6 +43,7 @@ class Settings:
     rule_dirs: Tuple[Path, ...] = ()
     changed_since: Optional[str] = None
     staged: bool = False
+    fail_on: Optional[str] = None
 
     @property
     def compares(self) -> bool:
@@ -144,6 +145,7 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
         documents=reading.corpus.documents,
         comparison=comparison,
         anchor=anchor(root, reading),
+        fail_on=settings.fail_on or reading.config.fail_on or "minor",
     )
 
 

@@ -59,11 +59,11 @@ def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path],
-              changed_since: Optional[str] = None, staged: bool = False) -> Any:
+              changed_since: Optional[str] = None, staged: bool = False, fail_on: Optional[str] = None) -> Any:
     from imscheck.api import Settings
 
     return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
-                    changed_since=changed_since, staged=staged)
+                    changed_since=changed_since, staged=staged, fail_on=fail_on)
 
 
 @main.command()
@@ -87,15 +87,13 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
         raise click.UsageError("--new-only needs --changed-since REF or --staged: new compared with what?")
 
     def body() -> int:
-        from imscheck.api import check as run_check, open_repository
+        from imscheck.api import check as run_check
         from imscheck.output import emit
         from imscheck.results import exit_code
 
-        settings = _settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged)
-        run = run_check(settings)
+        run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on))
         emit(run, fmt, output, extra_reports, verbose=verbose)
-        threshold = fail_on or open_repository(repo).fail_on or "minor"
-        return exit_code(run.results, threshold, new_only=new_only)
+        return exit_code(run.results, run.fail_on, new_only=new_only)
 
     _guard(body)
 
@@ -114,15 +112,11 @@ def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datet
     def body() -> int:
         from imscheck.audit import prepare
         from imscheck.audit.render import render
-        from imscheck.output import write_file
+        from imscheck.output import deliver
         from imscheck.results import exit_code
 
         run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
-        text = render(report, fmt)
-        if output is not None:
-            write_file(output, text)
-        else:
-            click.echo(text, nl=False)
+        deliver(render(report, fmt), output)
         # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
         return exit_code(run.results, fail_on) if fail_on else 0
 
@@ -134,20 +128,15 @@ def rules() -> None:
     """What is checked and why."""
 
 
-def _pack_and_hygiene(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
-    from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
+def _pack_and_builtin(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
+    """The pack, the built-in rules every check runs, the git rules a comparison adds, catalogues."""
+    from imscheck.api import Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
     from imscheck.config import Config
+    from imscheck.rules import GIT_RULES_FILE
 
     known = catalogues()
     pack = resolve_pack(Settings(standard=standard, rule_dirs=tuple(rule_dirs)), Config(), known)
-    builtin = {rule_id: rule for rules in builtin_rules().values() for rule_id, rule in rules.items()}
-    return pack, builtin, known
-
-
-def _split_git(builtin: Any) -> Tuple[Any, Any]:
-    """Rules every check runs, and the git rules only a comparison runs."""
-    git = {k: v for k, v in builtin.items() if k.startswith("GIT-")}
-    return {k: v for k, v in builtin.items() if k not in git}, git
+    return pack, always_run_rules(), builtin_rules()[GIT_RULES_FILE], known
 
 
 _standard_option = click.option("--standard", help="Target edition (default iso20000-1:2018).")
@@ -164,8 +153,7 @@ def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> 
     def body() -> int:
         from imscheck.ruledocs import list_rules
 
-        pack, builtin, _ = _pack_and_hygiene(standard, rule_dirs)
-        hygiene, git = _split_git(builtin)
+        pack, hygiene, git, _ = _pack_and_builtin(standard, rule_dirs)
         click.echo(list_rules(pack, hygiene, fmt, git), nl=False)
         return 0
 
@@ -182,12 +170,14 @@ def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path])
     def body() -> int:
         from imscheck.ruledocs import show_hygiene, show_rule
 
-        pack, hygiene, known = _pack_and_hygiene(standard, rule_dirs)
+        pack, hygiene, git, known = _pack_and_builtin(standard, rule_dirs)
         rule = pack.get(rule_id)
         if rule is not None:
             click.echo(show_rule(rule, known), nl=False)
         elif rule_id in hygiene:
             click.echo(show_hygiene(hygiene[rule_id]), nl=False)
+        elif rule_id in git:
+            click.echo(show_hygiene(git[rule_id], applies="repositories compared with a git revision (--changed-since, --staged)"), nl=False)
         else:
             raise ImscheckError(f"no rule {rule_id!r} in {pack.target} (see `imscheck rules list`)")
         return 0
@@ -205,13 +195,9 @@ def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional
 
     def body() -> int:
         from imscheck.guide import load_guide, render
-        from imscheck.output import write_file
+        from imscheck.output import deliver
 
-        text = render(load_guide(target, base), fmt)
-        if output is not None:
-            write_file(output, text)
-        else:
-            click.echo(text, nl=False)
+        deliver(render(load_guide(target, base), fmt), output)
         return 0
 
     _guard(body)

@@ -21,6 +21,14 @@ def write_file(path: Path, text: str) -> None:
         raise ImscheckError(f"cannot write report: {exc.strerror}", str(path)) from None
 
 
+def deliver(text: str, output: Optional[Path]) -> None:
+    """Write ``text`` to ``output``, or print it when no file is given."""
+    if output is not None:
+        write_file(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 def emit(run: Run, fmt: str, output: Optional[Path], reports: Sequence[Tuple[str, Path]], verbose: bool = False) -> None:
     """Print (or write) the main report, then every extra ``--report FORMAT:PATH``."""
     if fmt == "text":
@@ -29,9 +37,6 @@ def emit(run: Run, fmt: str, output: Optional[Path], reports: Sequence[Tuple[str
         text = render_text(run, color=output is None and sys.stdout.isatty(), verbose=verbose)
     else:
         text = render(run, fmt)
-    if output is not None:
-        write_file(output, text)
-    else:
-        click.echo(text, nl=False)
+    deliver(text, output)
     for report_format, path in reports:
         write_file(path, render(run, report_format))

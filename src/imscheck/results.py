@@ -111,6 +111,7 @@ class Run:
     # Where a finding with no file of its own is shown (SARIF needs a location for every result):
     # imscheck.yaml, else README.md, else the first document.
     anchor: str = "imscheck.yaml"
+    fail_on: str = "minor"  # the threshold in force: --fail-on, else imscheck.yaml, else minor
 
     def summary(self) -> Dict[str, Any]:
         return summarize(self.results)

@@ -107,8 +107,8 @@ def show_rule(rule: Rule, catalogues: Catalogues) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show_hygiene(rule: HygieneRule) -> str:
+def show_hygiene(rule: HygieneRule, applies: str = "every repository (built in)") -> str:
     return (
         f"{rule.id}: {rule.title}\n  severity:    {rule.severity}\n  checks:      {rule.description}\n"
-        f"  guidance:    {rule.guidance}\n  applies to:  every repository (built in)\n"
+        f"  guidance:    {rule.guidance}\n  applies to:  {applies}\n"
     )
