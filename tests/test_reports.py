@@ -95,3 +95,26 @@ def test_junit_has_one_suite_per_clause_and_one_case_per_rule(quality_repo: Path
     assert len(failures) == sum(r["status"] == "fail" for r in report["results"])
     parse_case = next(c for c in cases if c.get("name", "").startswith("DOC-PARSE"))
     assert parse_case.get("file") == "quality/broken.yaml"
+
+
+def test_markdown_report_for_a_merge_request_comment(quality_repo: Path) -> None:
+    report = run_cli("check", quality_repo, "--format", "json", "--as-of", "2026-06-30").json()
+    result = run_cli("check", quality_repo, "--format", "markdown", "--as-of", "2026-06-30")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("## imscheck: ISO/IEC 20000-1:2018 on ISO 9001:2015")
+    assert any(line.startswith("**Summary:**") for line in lines)
+    rows = [line for line in lines if line.startswith("| ") and not line.startswith("| | Rule")]
+    not_passing = [r for r in report["results"] if r["status"] != "pass"]
+    assert len(rows) == len(not_passing)
+    assert all(line.count(" | ") == 5 for line in rows)  # six cells: nothing from the repo split a row
+    assert any("`quality/broken.yaml:2`" in line and "DOC-PARSE" in line for line in rows)
+
+
+def test_markdown_escapes_what_comes_from_the_repository(make_repo) -> None:
+    hostile = "id: X|1\ntitle: '<script>alert(1)</script> [click](http://evil)'\ntype: record\ndate: 2026-01-01\n"
+    repo = make_repo({"r.yaml": hostile})
+    text = run_cli("check", repo, "--format", "markdown", "--as-of", "2026-06-30").stdout
+    assert "<script>" not in text and "](http" not in text
+    row = next(line for line in text.splitlines() if "DOC-SCHEMA" in line)
+    assert row.count(" | ") == 5

@@ -6,7 +6,6 @@ value a template prints, so nothing from the repository can inject markup either
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Tuple
 
 import jinja2
@@ -14,12 +13,12 @@ from markupsafe import Markup
 
 from imscheck.audit.model import AuditReport, RelationRow
 from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
+from imscheck.reports.markdown import MARKS, escape_markdown
 
 FORMATS: Tuple[str, ...] = ("html", "markdown")
 _TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!$])")
 # Markdown has no colour: a symbol beside each status label keeps the grid scannable.
-_MD_MARK = {"pass": "✅", "major": "🔴", "minor": "🟠", "observation": "🔵", "error": "⛔", "waived": "🟣", "not_applicable": "➖", "unchecked": "⬜"}
+_MD_MARK = {**MARKS, "unchecked": "⬜"}
 _BAR_CHARS = 20
 
 
@@ -30,10 +29,7 @@ def md_escape(value: Any) -> str:
     """
     if isinstance(value, Markup):
         return str(value)
-    if value is None:
-        return ""
-    text = " ".join(str(value).split()).replace("&", "&amp;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return escape_markdown(value)
 
 
 def _environment(fmt: str) -> jinja2.Environment:

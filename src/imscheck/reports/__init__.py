@@ -16,6 +16,7 @@ REPORTER_BY_NAME: Dict[str, str] = {
     "json": "imscheck.reports.json_report",
     "junit": "imscheck.reports.junit",
     "sarif": "imscheck.reports.sarif",
+    "markdown": "imscheck.reports.markdown",
 }
 
 

@@ -6,6 +6,7 @@ from typing import Dict, List
 
 import click
 
+from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Result, Run
 from imscheck.standards import edition_name
 
@@ -53,28 +54,10 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
             name = f"{result.rule}" + (f" {result.title}" if result.clause else "")
             new = style("new ", fg="magenta", bold=True) if result.new else ""
             lines.append(f"{_where(run, result)}: {new}{label} {style(name, bold=True)}: {result.message}")
-    summary = run.summary()
-    by_status = summary["by_status"]
-    failing = summary["failing_by_severity"]
-    relations = summary["by_relation"]
-    full = relations["full"]
-    counts = ", ".join(f"{failing[s]} {s}" for s in ("major", "minor", "observation") if failing[s])
-    parts = [f"{summary['requirements']} requirements and {summary['total'] - summary['requirements']} hygiene results",
-             f"{by_status['pass']} passed", f"{by_status['fail'] + by_status['error']} failed" + (f" ({counts})" if counts else "")]
-    for status in ("waived", "not_applicable"):
-        if by_status[status]:
-            parts.append(f"{by_status[status]} {status.replace('_', ' ')}")
-    if run.comparison is not None:
-        what = "the staged change" if run.comparison.staged else "the work tree"
-        parts.append(f"{sum(1 for r in run.results if r.new)} new in {what} since {run.comparison.ref}")
-        if known:
-            lines.append("")
-            lines.append(f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)")
+    if run.comparison is not None and known:
+        lines.append("")
+        lines.append(f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)")
     lines.append("")
-    lines.append(style("Summary: ", bold=True) + ", ".join(parts))
-    lines.append(
-        f"ISO 9001 credit: {full['pass']} of {full['total']} fully related requirements met by existing evidence; "
-        f"{relations['partial']['pass']} of {relations['partial']['total']} partial and "
-        f"{relations['none']['pass']} of {relations['none']['total']} new requirements met"
-    )
+    lines.append(style("Summary: ", bold=True) + ", ".join(summary_parts(run)))
+    lines.append(f"ISO 9001 credit: {credit_line(run)}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,38 @@
+"""The one-paragraph verdict shared by the text and Markdown reports."""
+
+from __future__ import annotations
+
+from typing import List
+
+from imscheck.results import Run
+
+
+def summary_parts(run: Run) -> List[str]:
+    """'57 requirements and 15 repository checks', 'N passed', 'N failed (..)', waived, new."""
+    summary = run.summary()
+    by_status = summary["by_status"]
+    failing = summary["failing_by_severity"]
+    counts = ", ".join(f"{failing[s]} {s}" for s in ("major", "minor", "observation") if failing[s])
+    parts = [
+        f"{summary['requirements']} requirements and {summary['total'] - summary['requirements']} repository checks",
+        f"{by_status['pass']} passed",
+        f"{by_status['fail'] + by_status['error']} failed" + (f" ({counts})" if counts else ""),
+    ]
+    for status in ("waived", "not_applicable"):
+        if by_status[status]:
+            parts.append(f"{by_status[status]} {status.replace('_', ' ')}")
+    if run.comparison is not None:
+        what = "the staged change" if run.comparison.staged else "the work tree"
+        parts.append(f"{sum(1 for r in run.results if r.new)} new in {what} since {run.comparison.ref}")
+    return parts
+
+
+def credit_line(run: Run) -> str:
+    """How much of the target the existing ISO 9001 system already carries."""
+    relations = run.summary()["by_relation"]
+    full = relations["full"]
+    return (
+        f"{full['pass']} of {full['total']} fully related requirements met by existing evidence; "
+        f"{relations['partial']['pass']} of {relations['partial']['total']} partial and "
+        f"{relations['none']['pass']} of {relations['none']['total']} new requirements met"
+    )
