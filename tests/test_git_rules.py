@@ -163,7 +163,8 @@ def test_staged_checks_the_index_not_the_work_tree(repo: Path) -> None:
     result = run_cli("check", repo, "--staged", "--as-of", AS_OF, "--format", "json")
     report = result.json()
     assert [f["rule"] for f in failing_results(report) if f["rule"].startswith("GIT-")] == ["GIT-RECORD"]
-    assert report["changed_since"] == {"ref": "HEAD", "commit": git(repo, "rev-parse", "HEAD").strip(), "staged": True, "new_failing": 1}
+    assert report["changed_since"] == {"ref": "HEAD", "commit": git(repo, "rev-parse", "HEAD").strip(), "staged": True, "new_failing": 1,
+                                        "base_problem": None}
     assert worktree_state(repo) == before
 
 

@@ -113,3 +113,18 @@ def test_comparison_fields_are_in_the_report_schema(imperfect: Path) -> None:
     report = check(imperfect, "--format", "json", "--changed-since", "HEAD").json()
     report["results"][0]["new"] = "yes"
     assert not validator.is_valid(report)
+
+
+def test_a_base_that_cannot_be_evaluated_is_said_not_hidden(imperfect: Path) -> None:
+    write(imperfect, "imscheck.yaml", "standard: [broken\n")
+    commit_all(imperfect, "break the configuration")
+    write(imperfect, "imscheck.yaml", f"as_of: {AS_OF}\n")
+    report = check(imperfect, "--changed-since", "HEAD", "--format", "json").json()
+    problem = report["changed_since"]["base_problem"]
+    assert problem and problem.startswith("imscheck.yaml at HEAD: line 2: invalid YAML")
+    failing = [r for r in report["results"] if r["status"] == "fail"]
+    assert failing and all(r["new"] for r in failing)
+    text = check(imperfect, "--changed-since", "HEAD").stdout
+    assert "note: HEAD could not be evaluated (imscheck.yaml at HEAD:" in text
+    fine = check(imperfect, "--changed-since", "HEAD~1", "--format", "json").json()
+    assert fine["changed_since"]["base_problem"] is None

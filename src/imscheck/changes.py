@@ -45,6 +45,14 @@ def _at_repository(exc: ImscheckError, head_root: Path, settings: Settings) -> I
     return ImscheckError(str(exc.args[0]), source)
 
 
+def _at_revision(exc: ImscheckError, base_root: Path, ref: str) -> ImscheckError:
+    """Name the file as it is at the revision, not our temporary copy of it."""
+    source = exc.source
+    if source and source.startswith(str(base_root)):
+        source = f"{Path(source).relative_to(base_root).as_posix()} at {ref}"
+    return ImscheckError(str(exc.args[0]), source)
+
+
 def check_changes(settings: Settings) -> Run:
     ref = settings.changed_since or "HEAD"
     if not settings.repo.is_dir():
@@ -63,13 +71,15 @@ def check_changes(settings: Settings) -> Run:
             head = read_folder(head_root, settings, use_git=not settings.staged)
         except ImscheckError as exc:
             raise _at_repository(exc, head_root, settings) from None
+        problem = None
         try:
             base = read_folder(base_root, settings, as_of=head.as_of, use_git=False)
-        except ImscheckError:
+        except ImscheckError as exc:
             # The base cannot be evaluated (its imscheck.yaml or rules were broken there): compare
-            # with nothing, so every failing result counts as new.
+            # with nothing, so every failing result counts as new, and say so.
             results = scoped_results(head, [])
             before: List[Result] = []
+            problem = str(_at_revision(exc, base_root, ref))
         else:
             found = history_findings(
                 Side(base_root, base.corpus.documents, base.inspection.defective),
@@ -78,5 +88,6 @@ def check_changes(settings: Settings) -> Run:
             )
             results = scoped_results(head, found)
             before = scoped_results(base)
-        run = make_run(settings, head_root, head, mark_new(results, before), Comparison(ref, revision.commit, settings.staged))
+        comparison = Comparison(ref, revision.commit, settings.staged, problem)
+        run = make_run(settings, head_root, head, mark_new(results, before), comparison)
     return run

@@ -92,6 +92,8 @@ class Comparison:
     ref: str
     commit: Optional[str]
     staged: bool = False
+    # Why the base could not be evaluated (then every failing result counts as new), or None.
+    base_problem: Optional[str] = None
 
 
 @dataclass(frozen=True)

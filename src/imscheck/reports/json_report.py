@@ -51,6 +51,7 @@ def _comparison(run: Run) -> Optional[Dict[str, Any]]:
         "commit": run.comparison.commit,
         "staged": run.comparison.staged,
         "new_failing": sum(1 for r in run.results if r.new),
+        "base_problem": run.comparison.base_problem,
     }
 
 

@@ -54,6 +54,10 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
             name = f"{result.rule}" + (f" {result.title}" if result.clause else "")
             new = style("new ", fg="magenta", bold=True) if result.new else ""
             lines.append(f"{_where(run, result)}: {new}{label} {style(name, bold=True)}: {result.message}")
+    if run.comparison is not None and run.comparison.base_problem:
+        lines.append("")
+        lines.append(style("note: ", bold=True) + f"{run.comparison.ref} could not be evaluated ({run.comparison.base_problem}): "
+                     "every failing result counts as new and the git document-control rules did not run")
     if run.comparison is not None and known:
         lines.append("")
         lines.append(f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)")
