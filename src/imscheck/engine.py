@@ -54,7 +54,7 @@ def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspect
 def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     relation = rule.relation.type
     expand = relation == "full"
-    outcomes = [_run_check(check, rule, ctx, _targets(check.select, rule, expand)) for check in (rule.checks or (DEFAULT_CHECK,))]
+    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, expand)) for check in (rule.checks or (DEFAULT_CHECK,))]
     extension_ok = all(o.ok for o in outcomes)
     base_ok, base_evidence, base_missing = True, [], []
     if relation == "partial":
@@ -125,7 +125,8 @@ def _list_evidence(evidence: Sequence[Evidence]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else "(none)"
 
 
-def _targets(selector: Selector, rule: Rule, expand_self: bool) -> List[Ref]:
+def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> List[Ref]:
+    """The requirement references a selector's ``addresses`` names for ``rule`` (self, base, clauses)."""
     refs: List[Ref] = []
     for token in selector.addresses:
         if token == "self":
@@ -252,7 +253,7 @@ def _defects(check: Check, candidate: Candidate, rule: Rule, ctx: Context, month
         elif not within_months(day, ctx.as_of, months):
             out.append((f"{check.fresh_field} {day} is not within the {months} months before {ctx.as_of}", doc.line_of(check.fresh_field)))
     for name, selector in check.references:
-        targets = _targets(selector, rule, rule.relation.type == "full")
+        targets = resolve_targets(selector, rule, rule.relation.type == "full")
         allowed = {c.doc.id for c in ctx.index.select(selector, targets)}
         ids = doc.string_list(name)
         if not ids:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from imscheck.engine import DEFAULT_CHECK, _targets, describe
+from imscheck.engine import DEFAULT_CHECK, resolve_targets, describe
 from imscheck.rules import Check, HygieneRule, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
 
@@ -54,7 +54,7 @@ def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text", g
 
 def check_phrase(check: Check, rule: Rule) -> str:
     """One check of a rule in words: quantifier and the evidence it looks for."""
-    targets = _targets(check.select, rule, rule.relation.type == "full")
+    targets = resolve_targets(check.select, rule, rule.relation.type == "full")
     quantifier = "no" if check.none else "every" if check.every else f"at least {check.at_least}"
     return f"{quantifier} {describe(check, targets, check.fresh_months)}" + (" (for each service)" if check.per_service else "")
 
@@ -68,7 +68,7 @@ def expectations(rule: Rule) -> List[str]:
     phrases = [_base_half(rule)] if rule.relation.type == "partial" else []
     for check in rule.checks or (DEFAULT_CHECK,):
         extras = [f"fields {', '.join(check.fields)}"] if check.fields else []
-        extras += [f"{name} naming {describe(Check(select=selector), _targets(selector, rule, False), None)}" for name, selector in check.references]
+        extras += [f"{name} naming {describe(Check(select=selector), resolve_targets(selector, rule, False), None)}" for name, selector in check.references]
         phrases.append(check_phrase(check, rule) + (f", with {'; '.join(extras)}" if extras else ""))
     return phrases
 
@@ -80,7 +80,7 @@ def _check_lines(check: Check, rule: Rule) -> List[str]:
     if check.schema is not None:
         lines.append(f"    fields must satisfy: {json.dumps(check.schema, sort_keys=True)}")
     for name, selector in check.references:
-        lines.append(f"    {name} must name: {describe(Check(select=selector), _targets(selector, rule, False), None)}")
+        lines.append(f"    {name} must name: {describe(Check(select=selector), resolve_targets(selector, rule, False), None)}")
     return lines
 
 
