@@ -40,6 +40,7 @@ CASES: Dict[str, Tuple[Dict[str, object], List[Tuple[str, str, int]]]] = {
         [("DOC-DUPKEY", "dup.md", 7)],
     ),
     "invalid-utf8": ({"latin1.md": b"---\nid: P-2\ntitle: Caf\xe9 policy\ntype: policy\n---\n"}, [("DOC-PARSE", "latin1.md", 3)]),
+    "control-character": ({"nul.yaml": "id: R-9\ntitle: r\ntype: record\nnote: a\x00b\n"}, [("DOC-PARSE", "nul.yaml", 4)]),
     "empty-file": ({"empty.yaml": ""}, [("DOC-EMPTY", "empty.yaml", 1)]),
     "unknown-type": ({"memo.md": GOOD.replace("type: policy", "type: memo")}, [("DOC-SCHEMA", "memo.md", 4)]),
     "duplicate-ids": (
@@ -65,6 +66,8 @@ CASES: Dict[str, Tuple[Dict[str, object], List[Tuple[str, str, int]]]] = {
 
 
 def _findings(report: dict) -> List[Tuple[str, str, int]]:
+    for r in report["results"]:
+        assert "\n" not in r["message"], r["message"]  # one line per finding
     return [(r["rule"], loc["path"], loc["line"]) for r in report["results"] if r["status"] == "fail" and r["clause"] is None for loc in r["locations"]]
 
 

@@ -72,8 +72,11 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1) -> Parsed:
         line = first_line + mark.line if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise ParseError(f"invalid YAML: {problem}", line) from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark
-        raise ParseError(f"invalid YAML: {exc}", first_line) from None
+    except yaml.reader.ReaderError as exc:  # control characters: a position, not a mark
+        line = first_line + text.count("\n", 0, exc.position)
+        raise ParseError(f"invalid YAML: control character {exc.character!r} is not allowed", line) from None
+    except yaml.YAMLError as exc:
+        raise ParseError("invalid YAML: " + " ".join(str(exc).split()), first_line) from None
     except RecursionError:
         raise ParseError("YAML nested too deeply", first_line) from None
     finally:
