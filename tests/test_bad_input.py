@@ -158,3 +158,25 @@ def test_check_never_writes_into_the_repository(make_repo) -> None:
     after = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts)
     assert before == after
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_size_limit_has_a_safe_default_that_imscheck_yaml_can_change(make_repo) -> None:
+    big = GOOD + "\n" + "Body text. " * 200_000  # about 2 MB: over the default limit
+    repo = make_repo({"big.md": big})
+    found = _findings(run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json())
+    assert ("DOC-PARSE", "big.md", 1) in found
+    raised = make_repo({"big.md": big, "imscheck.yaml": "limits: {max_bytes: 5000000}\n"})
+    found = _findings(run_cli("check", raised, "--format", "json", "--as-of", "2026-06-01").json())
+    assert not [f for f in found if f[0] == "DOC-PARSE"]
+
+
+def test_service_ids_resolve_against_the_service_catalogue(make_repo) -> None:
+    catalogue = GOOD.replace("POL-OK", "CAT-1").replace("type: policy", "type: catalogue").replace("review:", "services: [svc-mail]\nreview:")
+    sla = GOOD.replace("POL-OK", "SLA-1").replace("type: policy", "type: agreement").replace("review:", "services: [svc-mail, svc-fax]\nreview:")
+    repo = make_repo({"cat.md": catalogue, "sla.md": sla})
+    report = run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json()
+    service = [r for r in report["results"] if r["rule"] == "DOC-SERVICE" and r["status"] == "fail"]
+    assert [(r["locations"], "svc-fax" in r["message"]) for r in service] == [([{"path": "sla.md", "line": 10}], True)]
+    no_catalogue = make_repo({"sla.md": sla})  # without a catalogue there is nothing to resolve against
+    report = run_cli("check", no_catalogue, "--format", "json", "--as-of", "2026-06-01").json()
+    assert not [r for r in report["results"] if r["rule"] == "DOC-SERVICE" and r["status"] == "fail"]
