@@ -41,6 +41,12 @@ CASES: Dict[str, Tuple[Dict[str, object], List[Tuple[str, str, int]]]] = {
     ),
     "invalid-utf8": ({"latin1.md": b"---\nid: P-2\ntitle: Caf\xe9 policy\ntype: policy\n---\n"}, [("DOC-PARSE", "latin1.md", 3)]),
     "control-character": ({"nul.yaml": "id: R-9\ntitle: r\ntype: record\nnote: a\x00b\n"}, [("DOC-PARSE", "nul.yaml", 4)]),
+    "json-too-deep": ({"deep.json": '{"id": "R-6", "type": "record", "x": ' + "[" * 60 + "]" * 60 + "}"}, [("DOC-PARSE", "deep.json", 1)]),
+    "two-yaml-documents": ({"two.yaml": "id: R-7\ntitle: r\ntype: record\n---\nid: R-8\n"}, [("DOC-PARSE", "two.yaml", 1)]),
+    "edition-typo": (
+        {"p.md": GOOD.replace("review:", "addresses: [iso9001:2051/7.5]\nreview:")},
+        [("DOC-CLAUSE", "p.md", 10)],
+    ),
     "empty-file": ({"empty.yaml": ""}, [("DOC-EMPTY", "empty.yaml", 1)]),
     "unknown-type": ({"memo.md": GOOD.replace("type: policy", "type: memo")}, [("DOC-SCHEMA", "memo.md", 4)]),
     "duplicate-ids": (
@@ -180,3 +186,42 @@ def test_service_ids_resolve_against_the_service_catalogue(make_repo) -> None:
     no_catalogue = make_repo({"sla.md": sla})  # without a catalogue there is nothing to resolve against
     report = run_cli("check", no_catalogue, "--format", "json", "--as-of", "2026-06-01").json()
     assert not [r for r in report["results"] if r["rule"] == "DOC-SERVICE" and r["status"] == "fail"]
+
+
+def test_yaml_files_that_are_not_documents_are_left_alone(make_repo) -> None:
+    repo = make_repo({
+        "mkdocs.yml": "site_name: Handbook\nmarkdown_extensions:\n  - x: !!python/name:pymdownx.emoji.twemoji\n",
+        "ci.yaml": "stage: one\n---\nstage: two\n",
+        "odd.yaml": "when: 2026-13-40\n",
+        "a.md": GOOD,
+    })
+    found = _findings(run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json())
+    assert not [f for f in found if f[0].startswith("DOC-")], found
+
+
+def test_messages_name_a_document_without_an_id_by_its_path(make_repo) -> None:
+    repo = make_repo({"p.md": GOOD.replace("id: POL-OK\n", "").replace("approved_by: Managing Director\n", "")})
+    report = run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json()
+    messages = [r["message"] for r in report["results"] if r["clause"] is None and r["status"] == "fail"]
+    assert messages and not [m for m in messages if "None" in m]
+    assert any(m.startswith("p.md is approved but has no approved_by") for m in messages)
+
+
+def test_a_file_name_that_is_not_utf8_is_a_finding_not_a_crash(make_repo) -> None:
+    repo = make_repo({"a.md": GOOD})
+    bad = os.fsencode(str(repo)) + b"/bad\xff.md"
+    with open(bad, "wb") as handle:
+        handle.write(GOOD.replace("POL-OK", "POL-2").encode())
+    for fmt in ("json", "sarif"):
+        result = run_cli("check", repo, "--format", fmt, "--as-of", "2026-06-01")
+        assert result.exit_code == 1 and "Traceback" not in result.stderr
+    found = _findings(run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json())
+    assert ("DOC-PARSE", "bad\ufffd.md", 1) in found
+
+
+@pytest.mark.parametrize("key", ["include", "exclude"])
+def test_a_bad_glob_in_the_config_is_exit_2(key: str, make_repo) -> None:
+    repo = make_repo({"imscheck.yaml": f"{key}: ['docs/**', '[z-a].md']\n", "a.md": GOOD})
+    result = run_cli("check", repo)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "imscheck.yaml: line 1: " + key in result.stderr and "'[z-a].md' is not a valid glob" in result.stderr

@@ -83,3 +83,17 @@ def test_rules_show_says_where_git_rules_apply() -> None:
     shown = run_cli("rules", "show", "GIT-VERSION")
     assert shown.exit_code == 0 and "--changed-since" in shown.stdout
     assert "every repository" in run_cli("rules", "show", "DOC-REF").stdout
+
+
+def test_iso9001_credit_counts_only_what_iso9001_evidence_earned(sample_copy: Path) -> None:
+    procedure = sample_copy / "quality" / "QMS-PRC-005-communication.md"
+    procedure.write_text(procedure.read_text().replace("iso9001:2015/7.4", "iso14001:2015/7.4", 1))
+    commit_all(sample_copy, "communication procedure no longer cites ISO 9001")
+    report = run_cli("check", sample_copy, "--format", "json").json()
+    full = [r for r in report["results"] if r["relation"] == "full"]
+    credited = [r for r in full if r["status"] == "pass" and any((e["via"] or "").startswith("iso9001:2015/") for e in r["evidence"])]
+    assert results_by_rule(report)["SMS-7.4"]["status"] == "pass"  # met by the service-management document
+    assert results_by_rule(report)["SMS-7.4"] not in credited
+    assert report["summary"]["by_relation"]["full"]["credited"] == len(credited) == len(full) - 1
+    text = run_cli("check", sample_copy).stdout
+    assert f"{len(credited)} of {len(full)} fully related requirements met by existing ISO 9001 evidence" in text

@@ -40,7 +40,7 @@ def mark_new(results: Sequence[Result], before: Sequence[Result]) -> List[Result
 def _at_repository(exc: ImscheckError, head_root: Path, settings: Settings) -> ImscheckError:
     """Name the user's file, not our temporary copy of the index, in a set-up error."""
     source = exc.source
-    if source and source.startswith(str(head_root)):
+    if settings.staged and source and Path(source).is_relative_to(head_root):
         source = str(settings.repo / Path(source).relative_to(head_root)) + " (staged)"
     return ImscheckError(str(exc.args[0]), source)
 
@@ -48,7 +48,7 @@ def _at_repository(exc: ImscheckError, head_root: Path, settings: Settings) -> I
 def _at_revision(exc: ImscheckError, base_root: Path, ref: str) -> ImscheckError:
     """Name the file as it is at the revision, not our temporary copy of it."""
     source = exc.source
-    if source and source.startswith(str(base_root)):
+    if source and Path(source).is_relative_to(base_root):
         source = f"{Path(source).relative_to(base_root).as_posix()} at {ref}"
     return ImscheckError(str(exc.args[0]), source)
 

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
+from imscheck.globs import glob_problem
 from imscheck.schemas import errors, describe_error, jsonable
 from imscheck.yamlparse import FieldPath, Limits, ParseError, parse_yaml
 
@@ -104,6 +105,11 @@ def load_config(root: Path) -> Config:
         raise ImscheckError(f"line {line}: {describe_error(first)}", source)
     data = data or {}
     as_of = _date(data.get("as_of"), "as_of", source)
+    for key in ("include", "exclude"):
+        for index, pattern in enumerate(data.get(key, ())):
+            problem = glob_problem(pattern)
+            if problem:
+                raise ImscheckError(f"line {_line(parsed.lines, (key, index))}: {key}: {problem}", source)
     limits = Limits(**{**Limits().__dict__, **data.get("limits", {})})
     waivers = tuple(
         Waiver(w["rule"], w["reason"], w["approved_by"], _date(w["expires"], f"waivers[{i}].expires", source),

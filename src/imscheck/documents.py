@@ -58,6 +58,11 @@ class Document:
         value = self.meta.get("type")
         return value if isinstance(value, str) else None
 
+    @property
+    def name(self) -> str:
+        """How messages name the document: its id, or its path when it has no usable id."""
+        return self.id or self.path
+
     def line_of(self, *path: Any) -> int:
         """Line of the field at ``path`` (or of its nearest located parent)."""
         while path:
@@ -158,15 +163,28 @@ def _walk_files(root: Path) -> List[str]:
     return out
 
 
+def _printable(rel: str) -> str:
+    """``rel`` unchanged if it is valid UTF-8, else with each bad byte shown as U+FFFD."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def load_corpus(root: Path, include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True) -> Corpus:
     """Discover and parse every document under ``root``."""
     files, links = discover(root, include, exclude, use_git)
     documents: List[Document] = []
     problems: List[Problem] = [
-        Problem("DOC-SYMLINK", rel, 1, "symbolic link not followed: keep documents as regular files in the repository")
+        Problem("DOC-SYMLINK", _printable(rel), 1, "symbolic link not followed: keep documents as regular files in the repository")
         for rel in links
     ]
     for rel in files:
+        shown = _printable(rel)
+        if shown != rel:  # reports are UTF-8 (SARIF URIs, JSON): a name that is not cannot be carried
+            problems.append(Problem("DOC-PARSE", shown, 1, "file name is not valid UTF-8: rename the file"))
+            continue
         try:
             doc = read_document(root / rel, rel, limits)
         except ParseError as exc:
@@ -214,7 +232,7 @@ def _is_document(data: Any) -> bool:
 
 
 def _read_yaml(text: str, rel: str, limits: Limits) -> Optional[Document]:
-    parsed = parse_yaml(text, limits)
+    parsed = parse_yaml(text, limits, only_documents=True)
     if not _is_document(parsed.data):
         return None
     return Document(rel, "yaml", parsed.data, 1, parsed.lines, (), parsed.duplicates)
@@ -239,8 +257,23 @@ def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
         raise ParseError("JSON nested too deeply") from None
     if not _is_document(data):
         return None
+    if _depth(data) > limits.max_depth:
+        raise ParseError(f"nested more than {limits.max_depth} levels deep (limits.max_depth)")
     lines: Dict[FieldPath, int] = {(key,): _json_key_line(text, key) for key in data}
     return Document(rel, "json", data, 1, lines, (), tuple(duplicates))
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value (JSON has no aliases: a plain walk is linear)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _json_key_line(text: str, key: str) -> int:

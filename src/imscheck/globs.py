@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional
 
 
 @lru_cache(maxsize=1024)
@@ -50,6 +50,15 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
     # A pattern without a slash matches a file name in any folder, as in .gitignore.
     prefix = "" if "/" in pattern else "(?:.*/)?"
     return re.compile(prefix + "".join(out) + r"\Z")
+
+
+def glob_problem(pattern: str) -> Optional[str]:
+    """Why ``pattern`` is not a usable glob (a bad [range], say), or None."""
+    try:
+        compile_glob(pattern)
+    except re.error as exc:
+        return f"{pattern!r} is not a valid glob ({exc})"
+    return None
 
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:

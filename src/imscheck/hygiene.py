@@ -72,7 +72,7 @@ def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     """Findings that make a document defective: it then earns no credit."""
     out: List[Finding] = []
     for key, line in doc.duplicate_keys:
-        out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.id or doc.path}: the first value is silently lost", (Location(doc.path, line),)))
+        out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
     for error in errors(jsonable(dict(doc.meta)), "document")[:_MAX_SCHEMA_ERRORS]:
         out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), _at(doc, *error.absolute_path)))
     for path in _DATE_FIELDS:
@@ -85,14 +85,14 @@ def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     if doc.meta.get("status") == "approved" and is_controlled(doc):
         missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
         if missing:
-            out.append(Finding("DOC-APPROVAL", f"{doc.id} is approved but has no {' or '.join(missing)}", _at(doc, "status")))
+            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved but has no {' or '.join(missing)}", _at(doc, "status")))
         approved_on = to_date(doc.meta.get("approved_on"))
         if approved_on and approved_on > as_of:
-            out.append(Finding("DOC-APPROVAL", f"{doc.id} is approved on {approved_on}, after the evaluation date {as_of}", _at(doc, "approved_on")))
+            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", _at(doc, "approved_on")))
     if not is_controlled(doc):
         day = to_date(doc.meta.get("date"))
         if day and day > as_of:
-            out.append(Finding("DOC-DATE", f"{doc.id} is dated {day}, after the evaluation date {as_of}", _at(doc, "date")))
+            out.append(Finding("DOC-DATE", f"{doc.name} is dated {day}, after the evaluation date {as_of}", _at(doc, "date")))
     return out
 
 
@@ -103,7 +103,7 @@ def _schema_message(doc: Document, error: Any) -> str:
     if path == ["version"] and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"version is the number {value!r}: quote it (version: \"{value}\"); an unquoted 1.10 reads as 1.1"
     if error.validator == "required":
-        return f"{doc.id or doc.path}: {error.message.replace('is a required property', 'is required')}" + (f" in {name}" if name else "")
+        return f"{doc.name}: {error.message.replace('is a required property', 'is required')}" + (f" in {name}" if name else "")
     if error.validator == "pattern" and path and path[-1] in ("approved_on", "date", "last_reviewed", "next_review"):
         return f"{name}: {value!r} is not a date (write YYYY-MM-DD)"
     if error.validator == "enum":
@@ -128,7 +128,7 @@ def review_due(doc: Document) -> Optional[dt.date]:
 def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     due = review_due(doc)
     if due is not None and due < as_of:
-        return [Finding("DOC-REVIEW", f"{doc.id} was due for review on {due} (evaluated as of {as_of})", _at(doc, "review"))]
+        return [Finding("DOC-REVIEW", f"{doc.name} was due for review on {due} (evaluated as of {as_of})", _at(doc, "review"))]
     return []
 
 
@@ -141,7 +141,7 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
         ref = parse_ref(text) if isinstance(text, str) else None
         problem = catalogues.problem_with(ref) if ref else None
         if problem:
-            out.append(Finding("DOC-CLAUSE", f"{doc.id}: {problem}", _at(doc, "addresses", index)))
+            out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", _at(doc, "addresses", index)))
     return out
 
 
@@ -171,7 +171,7 @@ def _dangling(documents: Sequence[Document]) -> List[Finding]:
             for index, target in items:
                 if isinstance(target, str) and target not in known:
                     where = (name,) if index is None else (name, index)
-                    out.append(Finding("DOC-REF", f"{doc.id}: {name} names {target}, which no document has as its id", _at(doc, *where)))
+                    out.append(Finding("DOC-REF", f"{doc.name}: {name} names {target}, which no document has as its id", _at(doc, *where)))
     return out
 
 
@@ -183,5 +183,5 @@ def _unknown_services(documents: Sequence[Document], services: FrozenSet[str]) -
             continue
         for index, service in enumerate(raw):
             if isinstance(service, str) and service not in services:
-                out.append(Finding("DOC-SERVICE", f"{doc.id}: service {service!r} is not in the service catalogue", _at(doc, "services", index)))
+                out.append(Finding("DOC-SERVICE", f"{doc.name}: service {service!r} is not in the service catalogue", _at(doc, "services", index)))
     return out

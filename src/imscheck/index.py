@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from imscheck.dates import to_date
 from imscheck.documents import Document
@@ -39,15 +39,12 @@ class Index:
 
     def __init__(self, documents: Sequence[Document], defective: FrozenSet[str], as_of: dt.date, services: FrozenSet[str]) -> None:
         self.services = services
-        self.all_by_id: Dict[str, List[Document]] = {}
         self.evidence: List[Document] = []
         self.by_id: Dict[str, Document] = {}
         self.by_type: Dict[str, List[Document]] = {}
         self.by_address: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self._json: Dict[str, Any] = {}
         for doc in documents:
-            if doc.id:
-                self.all_by_id.setdefault(doc.id, []).append(doc)
             if doc.path in defective or not counts_as_evidence(doc, as_of):
                 continue
             self.evidence.append(doc)
@@ -107,7 +104,3 @@ def _field_has(value: Any, expected: Any) -> bool:
     if hasattr(value, "isoformat"):
         value = value.isoformat()
     return value == expected and type(value) is type(expected)
-
-
-def services_of(doc: Document) -> Iterable[str]:
-    return doc.string_list("services")

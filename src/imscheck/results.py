@@ -58,6 +58,12 @@ class Result:
         return self.status in ("fail", "error")
 
     @property
+    def credited_to_base(self) -> bool:
+        """Met through evidence addressing the base (ISO 9001) edition: the integration dividend."""
+        prefix = f"{self.base}/"
+        return self.status == "pass" and self.base is not None and any((e.via or "").startswith(prefix) for e in self.evidence)
+
+    @property
     def is_requirement(self) -> bool:
         return self.clause is not None
 
@@ -129,11 +135,12 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
         if result.failing:
             failing[result.severity] += 1
     requirements = [r for r in results if r.is_requirement]
-    relation = {kind: {"total": 0, "pass": 0} for kind in ("full", "partial", "none")}
+    relation = {kind: {"total": 0, "pass": 0, "credited": 0} for kind in ("full", "partial", "none")}
     for result in requirements:
         if result.relation in relation:
             relation[result.relation]["total"] += 1
             relation[result.relation]["pass"] += result.status == "pass"
+            relation[result.relation]["credited"] += result.relation == "full" and result.credited_to_base
     return {
         "total": len(results),
         "requirements": len(requirements),

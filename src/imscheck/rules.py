@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.errors import ImscheckError
+from imscheck.globs import glob_problem
 from imscheck.schemas import describe_error, errors, load_yaml_file, validate_or_raise
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 
@@ -248,6 +249,10 @@ def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catal
         problem = catalogues.problem_with(ref) if ref else f"{token!r} is not a requirement reference"
         if problem:
             raise fail(f"at {where}/addresses: {problem}")
+    for pattern in _strings(raw.get("path")):
+        problem = glob_problem(pattern)
+        if problem:
+            raise fail(f"at {where}/path: {problem}")
     return Selector(
         types=_strings(raw.get("type")),
         addresses=addresses,
@@ -255,6 +260,28 @@ def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catal
         paths=_strings(raw.get("path")),
         where=tuple(sorted((raw.get("where") or {}).items())),
     )
+
+
+def _reference_problem(schema: Any) -> Optional[str]:
+    """A ``$ref`` that would fail during evaluation: rules are self-contained, nothing is fetched."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith("#"):
+                    return f"$ref {ref!r} points outside the rule: only local references (#/...) are allowed"
+                target: Any = schema
+                for part in (p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]):
+                    target = target.get(part) if isinstance(target, dict) else (
+                        target[int(part)] if isinstance(target, list) and part.isdigit() and int(part) < len(target) else None)
+                    if target is None:
+                        return f"$ref {ref!r} points at nothing in the schema"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation) -> Check:
@@ -269,6 +296,9 @@ def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogu
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             raise fail(f"at {where}/assert: not a valid JSON Schema: {exc.message}") from None
+        problem = _reference_problem(schema)
+        if problem:
+            raise fail(f"at {where}/assert: {problem}")
         validator = Draft202012Validator(schema)
     fresh = raw.get("fresh") or {}
     references = tuple(

@@ -111,9 +111,6 @@ class Catalogue:
     def children(self, number: str) -> List[Clause]:
         return [c for c in self.clauses.values() if c.parent == number]
 
-    def is_leaf(self, number: str) -> bool:
-        return not any(c.parent == number for c in self.clauses.values())
-
     def requirement_leaves(self) -> List[Clause]:
         """Leaf clauses of the requirement clauses (4-10, or 4-9 for 20000-1:2011)."""
         parents = {c.parent for c in self.clauses.values() if c.parent}
@@ -152,14 +149,14 @@ class Catalogues:
     def problem_with(self, ref: Ref) -> Optional[str]:
         """Why ``ref`` is wrong, or None. Uncatalogued standards are accepted unchecked."""
         catalogue = self._by_key.get(ref.edition_key)
-        if catalogue is None or catalogue.get(ref.clause) is not None:
+        if catalogue is None:
+            editions = sorted(c.key for c in self._by_key.values() if c.standard == ref.standard)
+            if editions:  # a standard we know, in an edition we do not: most likely a typo
+                return f"{ref} names edition {ref.edition} of {ref.standard}, which imscheck does not know (known: {', '.join(editions)})"
+            return None
+        if catalogue.get(ref.clause) is not None:
             return None
         return f"{ref} names a clause that does not exist in {catalogue.title}"
-
-    def title_of(self, ref: Ref) -> Optional[str]:
-        catalogue = self._by_key.get(ref.edition_key)
-        clause = catalogue.get(ref.clause) if catalogue else None
-        return clause.display_title if clause else None
 
 
 def load_catalogue(path: Path) -> Catalogue:

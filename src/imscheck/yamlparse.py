@@ -56,11 +56,30 @@ class Parsed:
     duplicates: Tuple[Tuple[str, int], ...]
 
 
-def parse_yaml(text: str, limits: Limits, first_line: int = 1) -> Parsed:
-    """Parse one YAML document; ``first_line`` is the file line where ``text`` starts."""
+def looks_like_document(node: yaml.Node) -> bool:
+    """A mapping with a plain ``id`` or ``type`` key: the file means to be a document."""
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(key, yaml.ScalarNode) and key.value in ("id", "type") for key, _ in node.value
+    )
+
+
+def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: bool = False) -> Parsed:
+    """Parse one YAML document; ``first_line`` is the file line where ``text`` starts.
+
+    With ``only_documents``, a file whose first node is not document-shaped is left alone
+    (``data`` None) before any value is built: an mkdocs.yml with Python tags, a multi-document
+    CI file or a config with its own odd dates is not ours to judge.
+    """
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        if only_documents:
+            node = loader.get_node() if loader.check_node() else None
+            if node is None or not looks_like_document(node):
+                return Parsed(None, {}, ())
+            if loader.check_node():
+                raise ParseError("more than one YAML document in the file: keep one document per file", first_line)
+        else:
+            node = loader.get_single_node()
         if node is None:
             return Parsed(None, {}, ())
         lines: Dict[FieldPath, int] = {}

@@ -71,9 +71,6 @@ class Context:
         found = self.sources.target.get(clause)
         return found.display_title if found else clause
 
-    def document(self, path: str) -> Optional[Document]:
-        return self._by_path.get(path)
-
     def doc_anchor(self, path: str) -> str:
         return self.anchors("doc", path)
 

@@ -111,9 +111,8 @@ def build_dividend(ctx: Context) -> Dividend:
 
 def _credited(ctx: Context, relation: str, results: Sequence[Result]) -> int:
     """Full: met through ISO 9001 evidence. Partial: the ISO 9001 half is in place."""
-    prefix = ctx.run.base + "/"
     if relation == "full":
-        return sum(r.status == "pass" and any((e.via or "").startswith(prefix) for e in r.evidence) for r in results)
+        return sum(r.credited_to_base for r in results)
     if relation == "partial":
         return sum(r.status != "not_applicable" and "base" not in r.missing for r in results)
     return 0

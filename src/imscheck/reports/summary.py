@@ -32,7 +32,7 @@ def credit_line(run: Run) -> str:
     relations = run.summary()["by_relation"]
     full = relations["full"]
     return (
-        f"{full['pass']} of {full['total']} fully related requirements met by existing evidence; "
+        f"{full['credited']} of {full['total']} fully related requirements met by existing ISO 9001 evidence; "
         f"{relations['partial']['pass']} of {relations['partial']['total']} partial and "
         f"{relations['none']['pass']} of {relations['none']['total']} new requirements met"
     )
