@@ -104,3 +104,12 @@ def test_waiver_without_approver_is_a_configuration_error(make_repo: Any) -> Non
     result = run_cli("check", repo)
     assert result.exit_code == 2
     assert "imscheck.yaml" in result.stderr and "approved_by" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_override_for_an_unknown_rule_is_a_finding_at_its_line(make_repo) -> None:
+    from conftest import run_cli as cli
+
+    repo = make_repo({"imscheck.yaml": "as_of: 2026-06-01\noverrides:\n  SMS-9.3: {within_months: 6}\n  SMS-99: {severity: minor}\n"})
+    report = cli("check", repo, "--format", "json").json()
+    scope = [r for r in report["results"] if r["rule"] == "CFG-SCOPE" and r["status"] == "fail"]
+    assert [(r["locations"], "SMS-99" in r["message"]) for r in scope] == [([{"path": "imscheck.yaml", "line": 4}], True)]

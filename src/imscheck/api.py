@@ -69,8 +69,9 @@ def catalogues() -> Catalogues:
     return load_catalogues([rules_dir() / "catalogues"])
 
 
+@lru_cache(maxsize=1)
 def builtin_rules() -> Dict[str, Dict[str, HygieneRule]]:
-    """Metadata of the built-in rules, by file: hygiene, git and configuration rules."""
+    """Metadata of the built-in rules, by file: hygiene, git and configuration rules (read once)."""
     return {name: load_hygiene_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
 
 

@@ -51,6 +51,7 @@ class NotApplicable:
 class Override:
     severity: Optional[str] = None
     within_months: Optional[int] = None
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,10 @@ def load_config(root: Path) -> Config:
         NotApplicable(n["justification"], _line(parsed.lines, ("not_applicable", i)), n.get("rule"), n.get("clause"), n.get("approved_by"))
         for i, n in enumerate(data.get("not_applicable", []))
     )
-    overrides = {rule: Override(o.get("severity"), o.get("within_months")) for rule, o in data.get("overrides", {}).items()}
+    overrides = {
+        rule: Override(o.get("severity"), o.get("within_months"), _line(parsed.lines, ("overrides", rule)))
+        for rule, o in data.get("overrides", {}).items()
+    }
     return Config(
         path=path,
         standard=data.get("standard"),

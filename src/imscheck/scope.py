@@ -37,7 +37,8 @@ def apply_scope(results: Sequence[Result], config: Config, known_rules: Collecti
             )
         scoped.append(result)
     evaluated = {r.rule for r in results}
-    return scoped, _waiver_findings(config, known_rules, evaluated, waived, as_of) + _scope_findings(config, known_rules, used_na)
+    return scoped, (_waiver_findings(config, known_rules, evaluated, waived, as_of) + _scope_findings(config, known_rules, used_na)
+                    + _override_findings(config, known_rules))
 
 
 def _at(line: int) -> Tuple[Location, ...]:
@@ -54,6 +55,15 @@ def _waiver_findings(config: Config, known: Collection[str], evaluated: Set[str]
         elif waiver.rule in evaluated and waiver.rule not in waived:
             out.append(Finding("CFG-WAIVER-UNUSED", f"waiver for {waiver.rule} suppresses nothing: the rule passes, so remove the waiver", _at(waiver.line)))
     return out
+
+
+def _override_findings(config: Config, known: Collection[str]) -> List[Finding]:
+    # A mistyped rule id would leave the intended severity or window silently unchanged.
+    return [
+        Finding("CFG-SCOPE", f"overrides names rule {rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove it", _at(override.line))
+        for rule, override in sorted(config.overrides.items())
+        if rule not in known
+    ]
 
 
 def _scope_findings(config: Config, known: Collection[str], used_lines: Set[int]) -> List[Finding]:
