@@ -11,7 +11,7 @@ from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
 from imscheck.globs import glob_problem
 from imscheck.schemas import errors, describe_error, jsonable
-from imscheck.yamlparse import FieldPath, Limits, ParseError, parse_yaml
+from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 CONFIG_FILE = "imscheck.yaml"
 
@@ -142,11 +142,7 @@ def load_config(root: Path) -> Config:
 
 
 def _line(lines: Mapping[FieldPath, int], path: Tuple[Any, ...]) -> int:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return 1
+    return nearest_line(lines, path, 1)
 
 
 def _date(value: Any, key: str, source: str) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.globs import matches_any
-from imscheck.yamlparse import FieldPath, Limits, ParseError, parse_yaml
+from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -65,12 +65,7 @@ class Document:
 
     def line_of(self, *path: Any) -> int:
         """Line of the field at ``path`` (or of its nearest located parent)."""
-        while path:
-            line = self.field_lines.get(tuple(path))
-            if line is not None:
-                return line
-            path = path[:-1]
-        return self.line
+        return nearest_line(self.field_lines, path, self.line)
 
     def string_list(self, name: str) -> Tuple[str, ...]:
         """A list-of-strings field; a single string counts as a one-item list."""

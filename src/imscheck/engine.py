@@ -109,11 +109,10 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
 
 def _pass_message(rule: Rule, evidence: Sequence[Evidence], base_label: str) -> str:
     listed = _list_evidence(evidence)
-    base_prefix = rule.base + "/"
-    if rule.relation.type == "full" and any(e.via and e.via.startswith(base_prefix) for e in evidence):
+    if rule.relation.type == "full" and any(e.earned_through(rule.base) for e in evidence):
         return f"Met by existing {base_label} evidence: {listed}"
     if rule.relation.type == "partial":
-        base = [e for e in evidence if e.via and e.via.startswith(base_prefix)]
+        base = [e for e in evidence if e.earned_through(rule.base)]
         own = [e for e in evidence if e not in base]
         return f"{base_label} half: {_list_evidence(base)}; service management extension: {_list_evidence(own)}"
     return f"Met: {listed}"

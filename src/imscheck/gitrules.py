@@ -16,7 +16,7 @@ from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 from imscheck.dates import to_date
 from imscheck.documents import Document, front_matter_end
 from imscheck.findings import Finding
-from imscheck.hygiene import is_controlled
+from imscheck.hygiene import is_controlled, located
 from imscheck.results import Location
 from imscheck.schemas import jsonable
 
@@ -80,7 +80,7 @@ def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
     for b, h in pairs:
         if b.id and h.id and b.id != h.id:
             moved = f" (it was {b.path})" if b.path != h.path else ""
-            out.append(Finding("GIT-ID", f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", _at(h, "id")))
+            out.append(Finding("GIT-ID", f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", located(h, "id")))
         if not is_controlled(b):
             out.extend(_record_edit(base, b, head, h, label))
         else:
@@ -90,15 +90,11 @@ def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
     for h in added:
         old = base_ids.get(h.id or "")
         if old is not None and h.id not in kept_ids:
-            out.append(Finding("GIT-ID", f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, {old.meta.get('title')!r}): give this document a new id; to replace the old document, withdraw it and name it in supersedes", _at(h, "id")))
+            out.append(Finding("GIT-ID", f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, {old.meta.get('title')!r}): give this document a new id; to replace the old document, withdraw it and name it in supersedes", located(h, "id")))
     for b in gone:
         if not is_controlled(b) and b.path not in base.defective:
             out.append(Finding("GIT-RECORD", f"{b.path}: {b.type} {b.id} was committed at {label} and is now deleted: restore it unchanged; a correction is a new record with supersedes: {b.id}", ()))
     return out
-
-
-def _at(doc: Document, *path: Any) -> Tuple[Location, ...]:
-    return (Location(doc.path, doc.line_of(*path)),)
 
 
 def _record_edit(base: Side, b: Document, head: Side, h: Document, label: str) -> List[Finding]:
@@ -146,5 +142,5 @@ def _version_findings(base: Side, b: Document, head: Side, h: Document, label: s
         "GIT-VERSION",
         f"{h.path}: approved document {h.id} changed since {label} but {' and '.join(problems)}: "
         f"bump version and set approved_on (and approved_by) to the new approval, or set status: draft until it is approved again",
-        _at(h, where),
+        located(h, where),
     )]

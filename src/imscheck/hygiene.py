@@ -64,7 +64,8 @@ def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date) -> Inspectio
     return Inspection(tuple(findings), frozenset(defective), services, has_catalogue)
 
 
-def _at(doc: Document, *path: Any) -> Tuple[Location, ...]:
+def located(doc: Document, *path: Any) -> Tuple[Location, ...]:
+    """The location of a document's field, as findings carry it."""
     return (Location(doc.path, doc.line_of(*path)),)
 
 
@@ -74,25 +75,25 @@ def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     for key, line in doc.duplicate_keys:
         out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
     for error in errors(jsonable(dict(doc.meta)), "document")[:_MAX_SCHEMA_ERRORS]:
-        out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), _at(doc, *error.absolute_path)))
+        out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), located(doc, *error.absolute_path)))
     for path in _DATE_FIELDS:
         value: Any = doc.meta
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         # matches the YYYY-MM-DD pattern of the schema but is no calendar date (2026-02-30)
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and to_date(value) is None:
-            out.append(Finding("DOC-SCHEMA", f"{'/'.join(path)}: {value!r} is not a real date", _at(doc, *path)))
+            out.append(Finding("DOC-SCHEMA", f"{'/'.join(path)}: {value!r} is not a real date", located(doc, *path)))
     if doc.meta.get("status") == "approved" and is_controlled(doc):
         missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
         if missing:
-            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved but has no {' or '.join(missing)}", _at(doc, "status")))
+            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))
         approved_on = to_date(doc.meta.get("approved_on"))
         if approved_on and approved_on > as_of:
-            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", _at(doc, "approved_on")))
+            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", located(doc, "approved_on")))
     if not is_controlled(doc):
         day = to_date(doc.meta.get("date"))
         if day and day > as_of:
-            out.append(Finding("DOC-DATE", f"{doc.name} is dated {day}, after the evaluation date {as_of}", _at(doc, "date")))
+            out.append(Finding("DOC-DATE", f"{doc.name} is dated {day}, after the evaluation date {as_of}", located(doc, "date")))
     return out
 
 
@@ -128,7 +129,7 @@ def review_due(doc: Document) -> Optional[dt.date]:
 def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     due = review_due(doc)
     if due is not None and due < as_of:
-        return [Finding("DOC-REVIEW", f"{doc.name} was due for review on {due} (evaluated as of {as_of})", _at(doc, "review"))]
+        return [Finding("DOC-REVIEW", f"{doc.name} was due for review on {due} (evaluated as of {as_of})", located(doc, "review"))]
     return []
 
 
@@ -141,7 +142,7 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
         ref = parse_ref(text) if isinstance(text, str) else None
         problem = catalogues.problem_with(ref) if ref else None
         if problem:
-            out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", _at(doc, "addresses", index)))
+            out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", located(doc, "addresses", index)))
     return out
 
 
@@ -171,7 +172,7 @@ def _dangling(documents: Sequence[Document]) -> List[Finding]:
             for index, target in items:
                 if isinstance(target, str) and target not in known:
                     where = (name,) if index is None else (name, index)
-                    out.append(Finding("DOC-REF", f"{doc.name}: {name} names {target}, which no document has as its id", _at(doc, *where)))
+                    out.append(Finding("DOC-REF", f"{doc.name}: {name} names {target}, which no document has as its id", located(doc, *where)))
     return out
 
 
@@ -183,5 +184,5 @@ def _unknown_services(documents: Sequence[Document], services: FrozenSet[str]) -
             continue
         for index, service in enumerate(raw):
             if isinstance(service, str) and service not in services:
-                out.append(Finding("DOC-SERVICE", f"{doc.name}: service {service!r} is not in the service catalogue", _at(doc, "services", index)))
+                out.append(Finding("DOC-SERVICE", f"{doc.name}: service {service!r} is not in the service catalogue", located(doc, "services", index)))
     return out

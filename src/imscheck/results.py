@@ -31,6 +31,10 @@ class Evidence:
     via: Optional[str]
     line: int = 1
 
+    def earned_through(self, edition: Optional[str]) -> bool:
+        """True if the credit came through a clause of ``edition`` (e.g. iso9001:2015)."""
+        return edition is not None and (self.via or "").startswith(f"{edition}/")
+
 
 @dataclass(frozen=True)
 class Result:
@@ -60,8 +64,7 @@ class Result:
     @property
     def credited_to_base(self) -> bool:
         """Met through evidence addressing the base (ISO 9001) edition: the integration dividend."""
-        prefix = f"{self.base}/"
-        return self.status == "pass" and self.base is not None and any((e.via or "").startswith(prefix) for e in self.evidence)
+        return self.status == "pass" and any(e.earned_through(self.base) for e in self.evidence)
 
     @property
     def is_requirement(self) -> bool:

@@ -8,7 +8,7 @@ construct Python values. The libyaml C loader is used when PyYAML was built with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 import yaml
 
@@ -39,6 +39,17 @@ class Limits:
     max_bytes: int = 1_000_000
     max_depth: int = 50
     max_nodes: int = 100_000  # after alias expansion: stops "billion laughs" documents
+
+
+def nearest_line(lines: Mapping[FieldPath, int], path: Sequence[Any], default: int) -> int:
+    """Line of the field at ``path``, else of its nearest located parent, else ``default``."""
+    key = tuple(path)
+    while key:
+        line = lines.get(key)
+        if line is not None:
+            return line
+        key = key[:-1]
+    return default
 
 
 class ParseError(Exception):
