@@ -25,6 +25,7 @@ from imscheck.results import Comparison, Result, Run
 from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, load_hygiene_rules, load_pack
 from imscheck.scope import apply_scope
 from imscheck.standards import Catalogues, load_catalogues
+from imscheck.vocabulary import shipped_vocabulary
 
 DEFAULT_STANDARD = "iso20000-1:2018"
 
@@ -106,7 +107,8 @@ def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None,
     corpus = load_corpus(root, config.include, config.exclude, config.limits, use_git)
     inspection = inspect(corpus, known, day)
     index = Index(corpus.documents, inspection.defective, day, inspection.services)
-    results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides))
+    vocabulary = shipped_vocabulary().with_names(config.vocabulary)
+    results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results))
 
 

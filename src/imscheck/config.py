@@ -11,6 +11,7 @@ from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
 from imscheck.globs import glob_problem
 from imscheck.schemas import errors, describe_error, jsonable
+from imscheck.vocabulary import mapping_problem, shipped_vocabulary
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 CONFIG_FILE = "imscheck.yaml"
@@ -70,6 +71,8 @@ class Config:
     waivers: Tuple[Waiver, ...] = ()
     not_applicable: Tuple[NotApplicable, ...] = ()
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    # kind -> concept -> the organisation's own field names (checked against the vocabulary on load)
+    vocabulary: Mapping[str, Mapping[str, Tuple[str, ...]]] = field(default_factory=dict)
 
     def exclusion(self, rule_id: Optional[str], clause: Optional[str]) -> Optional[NotApplicable]:
         """The first not-applicable entry that covers the rule or clause, if any."""
@@ -125,6 +128,11 @@ def load_config(root: Path) -> Config:
         rule: Override(o.get("severity"), o.get("within_months"), _line(parsed.lines, ("overrides", rule)))
         for rule, o in data.get("overrides", {}).items()
     }
+    vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()} for kind, concepts in data.get("vocabulary", {}).items()}
+    problem = mapping_problem(shipped_vocabulary(), vocabulary)
+    if problem:
+        where, message = problem
+        raise ImscheckError(f"line {_line(parsed.lines, ('vocabulary',) + where)}: vocabulary: {message}", source)
     return Config(
         path=path,
         standard=data.get("standard"),
@@ -138,6 +146,7 @@ def load_config(root: Path) -> Config:
         waivers=waivers,
         not_applicable=not_applicable,
         overrides=overrides,
+        vocabulary=vocabulary,
     )
 
 

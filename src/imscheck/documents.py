@@ -13,27 +13,17 @@ import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.globs import matches_any
+from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 CONFIG_NAME = "imscheck.yaml"
-
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-
-
-@dataclass(frozen=True)
-class Section:
-    """A Markdown heading: the document's sections."""
-
-    title: str
-    level: int
-    line: int
 
 
 @dataclass(frozen=True)
@@ -45,8 +35,22 @@ class Document:
     meta: Mapping[str, Any]
     line: int  # first line of the metadata
     field_lines: Mapping[FieldPath, int] = field(default_factory=dict, repr=False, compare=False)
-    sections: Tuple[Section, ...] = ()
     duplicate_keys: Tuple[Tuple[str, int], ...] = ()
+    body: str = field(default="", repr=False, compare=False)  # Markdown text after the front matter
+    body_line: int = 1  # file line of the body's first line
+
+    @cached_property
+    def sections(self) -> Tuple[Heading, ...]:
+        """Markdown headings (parsed on first use: most checks never read prose)."""
+        return headings(self.body, self.body_line) if self.format == "markdown" else ()
+
+    @cached_property
+    def blocks(self) -> Tuple[Block, ...]:
+        """What the document says, as blocks of stems: headings with their text, or fields with their values."""
+        if self.format == "markdown":
+            title = self.meta.get("title")
+            return markdown_blocks(title if isinstance(title, str) else "", self.body, self.body_line, self.sections)
+        return data_blocks(self.meta, self.line_of)
 
     @property
     def id(self) -> Optional[str]:
@@ -230,7 +234,7 @@ def _read_yaml(text: str, rel: str, limits: Limits) -> Optional[Document]:
     parsed = parse_yaml(text, limits, only_documents=True)
     if not _is_document(parsed.data):
         return None
-    return Document(rel, "yaml", parsed.data, 1, parsed.lines, (), parsed.duplicates)
+    return Document(rel, "yaml", parsed.data, 1, parsed.lines, parsed.duplicates)
 
 
 def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
@@ -255,7 +259,7 @@ def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
     if _depth(data) > limits.max_depth:
         raise ParseError(f"nested more than {limits.max_depth} levels deep (limits.max_depth)")
     lines: Dict[FieldPath, int] = {(key,): _json_key_line(text, key) for key in data}
-    return Document(rel, "json", data, 1, lines, (), tuple(duplicates))
+    return Document(rel, "json", data, 1, lines, tuple(duplicates))
 
 
 def _depth(value: Any) -> int:
@@ -287,30 +291,13 @@ def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:
     parsed = parse_yaml("\n".join(lines[1:end]), limits, first_line=2)
     if not isinstance(parsed.data, dict):
         raise ParseError("front matter is not a mapping of fields (id, title, type, ...)", 2)
-    return Document(rel, "markdown", parsed.data, 2, parsed.lines, _sections(lines, end + 1), parsed.duplicates)
+    body = "\n".join(lines[end + 1 :])
+    return Document(rel, "markdown", parsed.data, 2, parsed.lines, parsed.duplicates, body, end + 2)
 
 
 def front_matter_end(lines: Sequence[str]) -> Optional[int]:
     """Index of the line closing the front matter that ``lines[0]`` opens, or None."""
     return next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-
-
-def _sections(lines: Sequence[str], start: int) -> Tuple[Section, ...]:
-    sections: List[Section] = []
-    fence: Optional[str] = None
-    for index in range(start, len(lines)):
-        line = lines[index]
-        opened = _FENCE.match(line)
-        if opened:
-            marker = opened.group(1)
-            fence = None if fence == marker else (fence or marker)
-            continue
-        if fence:
-            continue
-        match = _HEADING.match(line)
-        if match and match.group(2):
-            sections.append(Section(match.group(2), len(match.group(1)), index + 1))
-    return tuple(sections)
 
 
 def _git_head(root: Path) -> Optional[str]:

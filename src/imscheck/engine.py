@@ -1,32 +1,40 @@
 """Rule evaluation: the relation semantics of DESIGN.md section 2, over the evidence index.
 
-- full: evidence addressing the rule's clause *or* its ISO 9001 base clauses passes; the result
-  names the document and the 9001 clause that earned the credit.
-- partial: the ISO 9001 half (evidence for every base clause) *and* the IT service management
-  extension (the rule's own checks, on evidence addressing the 20000-1 clause) must both hold;
-  a failure says which half is missing.
+Credit follows the founding paper. Whether a requirement (or each half of a partial one) is
+met is decided only by evidence that counts addressing it:
+
+- full: evidence addressing the rule's clause *or* its ISO 9001 base clauses;
+- partial: the ISO 9001 half (evidence for the base clauses) *and* the IT service management
+  half (the rule's own checks, on evidence addressing the 20000-1 clause);
 - none: the rule's own checks on evidence addressing the 20000-1 clause.
+
+A half with no evidence at all is unmet: the rule's severity (normally major). Once any of its
+checks finds evidence that counts, what an auditor then looks for never takes that credit away:
+a record the auditor samples that is absent, lapsed (out of its window) or defective (a missing
+field) is ``minor``; a topic the prose does not seem to mention is an observation on the
+auditor's checklist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.config import Override
 from imscheck.dates import to_date, within_months
+from imscheck.defects import defects, describe, resolve_targets
 from imscheck.findings import finding_results
 from imscheck.hygiene import Inspection
 from imscheck.index import Candidate, Index
-from imscheck.results import Evidence, Location, Result
+from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
 from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
-from imscheck.standards import Ref, parse_ref, standard_name
+from imscheck.standards import Ref, standard_name
+from imscheck.vocabulary import Vocabulary, first_block_with, shipped_vocabulary
 
 DEFAULT_CHECK = Check(select=Selector(addresses=("self",)))
 _MAX_DETAILS = 3
-_NUMBERING = re.compile(r"^[\d.]+\s+")
+_OK, _MINOR, _MISSING = "ok", "minor", "missing"
 
 
 @dataclass(frozen=True)
@@ -34,14 +42,16 @@ class Context:
     index: Index
     as_of: dt.date
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=shipped_vocabulary)
 
 
 @dataclass
 class _Outcome:
-    ok: bool
+    level: str  # ok | minor (evidence present, falls short) | missing (no evidence: the half is unmet)
     problems: List[str] = field(default_factory=list)
     evidence: List[Evidence] = field(default_factory=list)
     locations: List[Location] = field(default_factory=list)
+    checklist: List[TopicCheck] = field(default_factory=list)
 
 
 def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> List[Result]:
@@ -53,42 +63,29 @@ def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspect
 
 def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     relation = rule.relation.type
-    expand = relation == "full"
-    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, expand)) for check in (rule.checks or (DEFAULT_CHECK,))]
-    extension_ok = all(o.ok for o in outcomes)
-    base_ok, base_evidence, base_missing = True, [], []
-    if relation == "partial":
-        for ref in rule.base_refs:
-            found = ctx.index.addressing([ref])
-            base_evidence.extend(_evidence(found))
-            if not found:
-                base_missing.append(str(ref))
-        base_ok = not base_missing
-    evidence = _unique(base_evidence + [e for o in outcomes for e in o.evidence])
+    outcomes = _credit([_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))])
+    base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
     base_label = standard_name(rule.base)
-    missing: Tuple[str, ...] = ()
-    if base_ok and extension_ok:
-        status, locations = "pass", [Location(e.path, e.line) for e in evidence]
-        message = _pass_message(rule, evidence, base_label)
-    else:
-        status = "fail"
-        locations = [loc for o in outcomes for loc in o.locations]
-        parts = []
-        if not base_ok:
-            parts.append(f"{base_label} half missing: no approved document or dated record addresses {' or '.join(base_missing)}")
-            missing += ("base",)
-        problems = "; ".join(p for o in outcomes if not o.ok for p in o.problems)
-        if not extension_ok and relation == "partial":
-            parts.append(f"IT service management extension missing ({rule.relation.adds.rstrip('.') if rule.relation.adds else 'service management specifics'}): {problems}")
-            missing += ("extension",)
-        elif not extension_ok and relation == "full":
-            parts.append(f"{problems} (fully covered by {base_label} {', '.join(rule.relation.base)}: evidence for either clause counts)")
-            missing += ("extension",)
-        elif not extension_ok:
-            parts.append(problems)
-            missing += ("extension",)
-        message = ". ".join(p[0].upper() + p[1:] for p in parts)
+    evidence = _unique(base.evidence + [e for o in outcomes for e in o.evidence])
+    checklist = tuple(item for o in outcomes for item in o.checklist)
+    missing: Tuple[str, ...] = (("base",) if base.level == _MISSING else ()) + (
+        ("extension",) if any(o.level == _MISSING for o in outcomes) else ())
+    short = [o for o in [base] + outcomes if o.level == _MINOR]
     override = ctx.overrides.get(rule.id)
+    rule_severity = override.severity if override and override.severity else rule.severity
+    if missing:
+        status, severity = "fail", rule_severity
+        message = _missing_message(rule, base, outcomes, missing, base_label)
+        locations = [loc for o in [base] + outcomes for loc in o.locations]
+    elif short:
+        status = "fail"
+        severity = min(rule_severity, "minor", key=SEVERITY_RANK.__getitem__)
+        message = _shortfall_message(rule, base, outcomes, base_label)
+        locations = [loc for o in short for loc in o.locations]
+    else:
+        status, severity = "pass", rule_severity
+        message = _pass_message(rule, evidence, base_label)
+        locations = [Location(e.path, e.line) for e in evidence]
     return Result(
         rule=rule.id,
         title=rule.title,
@@ -96,7 +93,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
         clause=rule.clause,
         relation=relation,
         base_clauses=rule.relation.base,
-        severity=(override.severity if override and override.severity else rule.severity),
+        severity=severity,
         status=status,
         message=message,
         evidence=tuple(evidence),
@@ -104,7 +101,67 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
         guidance=rule.guidance,
         base=rule.base,
         missing=missing,
+        checklist=checklist,
     )
+
+
+def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
+    """A half is met when any of its checks finds evidence that counts; a check that then finds
+    nothing leaves that evidence incomplete (minor), not the requirement unaddressed (major)."""
+    if not any(o.level != _MISSING and o.evidence for o in outcomes):
+        return outcomes
+    return [_Outcome(_MINOR, o.problems) if o.level == _MISSING else o for o in outcomes]
+
+
+def _base_half(rule: Rule, ctx: Context) -> _Outcome:
+    """The ISO 9001 half of a partial rule: evidence addressing each base clause (or its sub-clauses)."""
+    evidence: List[Evidence] = []
+    lacking: List[str] = []
+    for ref in rule.base_refs:
+        found = ctx.index.addressing([ref])
+        evidence.extend(_evidence(found))
+        if not found:
+            lacking.append(str(ref))
+    if not evidence:
+        return _Outcome(_MISSING, [f"no approved document or dated record addresses {' or '.join(lacking)}"])
+    if lacking:
+        return _Outcome(_MINOR, [f"nothing addresses {', '.join(lacking)}"], evidence)
+    return _Outcome(_OK, evidence=evidence)
+
+
+def _adds(rule: Rule) -> str:
+    return rule.relation.adds.rstrip(".") if rule.relation.adds else "service management specifics"
+
+
+def _missing_message(rule: Rule, base: _Outcome, outcomes: Sequence[_Outcome], missing: Sequence[str], base_label: str) -> str:
+    absent = "; ".join(p for o in outcomes if o.level == _MISSING for p in o.problems)
+    parts: List[str] = []
+    if "base" in missing:
+        parts.append(f"{base_label} half missing: {base.problems[0]}")
+    if "extension" in missing:
+        if rule.relation.type == "partial":
+            parts.append(f"IT service management extension missing ({_adds(rule)}): {absent}")
+        elif rule.relation.type == "full":
+            clauses = ", ".join(rule.relation.base)
+            parts.append(f"Not addressed: {absent} (fully covered by {base_label} {clauses}: evidence for either standard's clause counts)")
+        else:
+            parts.append(f"Not addressed: {absent}")
+    credited = [o for o in [base] + list(outcomes) if o.level != _MISSING and o.evidence]
+    if "base" not in missing and rule.relation.type == "partial" and base.evidence:
+        parts.append(f"{base_label} half in place: {_list_evidence(base.evidence)}")
+    elif credited and "extension" in missing and rule.relation.type != "partial":
+        parts.append(f"Evidence found so far: {_list_evidence([e for o in credited for e in o.evidence])}")
+    return ". ".join(p[0].upper() + p[1:] for p in parts)
+
+
+def _shortfall_message(rule: Rule, base: _Outcome, outcomes: Sequence[_Outcome], base_label: str) -> str:
+    parts: List[str] = []
+    if base.level == _MINOR:
+        parts.append(f"{base_label} half incomplete: {base.problems[0]}")
+    problems = "; ".join(p for o in outcomes if o.level == _MINOR for p in o.problems)
+    if problems:
+        parts.append(f"Evidence present but falls short: {problems}")
+    return ". ".join(p[0].upper() + p[1:] for p in parts)
 
 
 def _pass_message(rule: Rule, evidence: Sequence[Evidence], base_label: str) -> str:
@@ -124,23 +181,6 @@ def _list_evidence(evidence: Sequence[Evidence]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else "(none)"
 
 
-def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> List[Ref]:
-    """The requirement references a selector's ``addresses`` names for ``rule`` (self, base, clauses)."""
-    refs: List[Ref] = []
-    for token in selector.addresses:
-        if token == "self":
-            refs.append(rule.ref)
-            if expand_self:
-                refs.extend(rule.base_refs)
-        elif token == "base":
-            refs.extend(rule.base_refs)
-        else:
-            ref = parse_ref(token) if ":" in token else Ref(rule.ref.standard, rule.ref.edition, token)
-            if ref is not None:
-                refs.append(ref)
-    return refs
-
-
 def _evidence(candidates: Sequence[Candidate]) -> List[Evidence]:
     return [Evidence(c.doc.id or c.doc.path, c.doc.path, str(c.via) if c.via else None, c.doc.line) for c in candidates]
 
@@ -152,61 +192,104 @@ def _unique(evidence: Sequence[Evidence]) -> List[Evidence]:
     return list(seen.values())
 
 
-def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str:
-    """The evidence a check looks for, in words (``expect`` when the rule gives it)."""
-    if check.expect:
-        return check.expect
-    noun = " or ".join(check.select.types) if check.select.types else "approved document or record"
-    words = [noun]
-    if check.select.ids:
-        words.append("with id " + " or ".join(check.select.ids))
-    if targets:
-        words.append("addressing " + " or ".join(str(t) for t in targets))
-    if months:
-        words.append(f"dated within {months} months")
-    if check.sections:
-        words.append("with sections " + ", ".join(repr(s) for s in check.sections))
-    return " ".join(words)
-
-
 def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _Outcome:
     override = ctx.overrides.get(rule.id)
     months = override.within_months if override and override.within_months else check.fresh_months
+    what = describe(check, targets, months)
     candidates = ctx.index.select(check.select, targets)
+    if check.none:
+        return _forbidden(check, rule, ctx, candidates, what)
+    pool, stale = _in_window(check, candidates, ctx.as_of, months)
+    if not pool:
+        if check.when_present:
+            return _Outcome(_OK)
+        if stale:
+            return _lapsed(check, stale, what, months, ctx.as_of)
+        return _Outcome(_MISSING, [f"expected {_article(what)}; found none"])
     good: List[Candidate] = []
     bad: List[Tuple[Candidate, List[Tuple[str, int]]]] = []
-    for candidate in candidates:
-        defects = _defects(check, candidate, rule, ctx, months)
-        if defects:
-            bad.append((candidate, defects))
-        else:
-            good.append(candidate)
-    what = describe(check, targets, months)
+    for candidate in pool:
+        found = defects(check, candidate, rule, ctx)
+        (bad.append((candidate, found)) if found else good.append(candidate))
+    checklist = _checklist(check, [c.doc for c in (good or pool)], ctx.vocabulary)
     shortfall = _shortfall(bad)
-    bad_locations = [Location(c.doc.path, line) for c, defects in bad for _, line in defects]
-    if check.none:
-        if not good:
-            return _Outcome(True)
-        names = ", ".join(f"{c.doc.id} ({c.doc.path})" for c in good[:_MAX_DETAILS])
-        return _Outcome(False, [f"expected no {what}, found {len(good)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in good])
-    if check.per_service:
-        if not ctx.index.services:
-            return _Outcome(False, [f"no approved service catalogue lists services, so {what} cannot be checked per service"])
+    bad_locations = [Location(c.doc.path, line) for c, found in bad for _, line in found]
+    per_service = check.per_service and bool(ctx.index.services)
+    problem: Optional[str] = None
+    if per_service:
         lacking = [s for s in sorted(ctx.index.services) if sum(s in c.doc.string_list("services") for c in good) < check.at_least]
         if lacking:
-            return _Outcome(False, [f"expected {what} for every service; none for {', '.join(lacking)}" + shortfall], _evidence(good), bad_locations)
-        return _Outcome(True, evidence=_evidence(good))
-    need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
-    if check.every:
-        if len(candidates) < check.at_least:
-            return _Outcome(False, [f"expected {what}; found {len(candidates) or 'none'}"])
-        if bad:
-            return _Outcome(False, [f"{len(bad)} of {len(candidates)} {what} fall short{shortfall}"], _evidence(good), bad_locations)
-        return _Outcome(True, evidence=_evidence(good))
-    if len(good) >= check.at_least:
-        return _Outcome(True, evidence=_evidence(good))
-    found = "found none" if not candidates else f"found {len(candidates)}, {len(good)} meeting the checks{shortfall}"
-    return _Outcome(False, [f"expected {need}; {found}"], _evidence(good), bad_locations)
+            problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
+    elif len(good) < check.at_least:
+        need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
+        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}"
+    if problem is None and check.every and bad:
+        problem = f"{len(bad)} of {len(pool)} {what} fall short{shortfall}"
+    if problem is not None:
+        return _Outcome(_MINOR, [problem], _evidence(pool), bad_locations, checklist)
+    return _Outcome(_OK, evidence=_evidence(pool), checklist=checklist)
+
+
+def _in_window(check: Check, candidates: Sequence[Candidate], as_of: dt.date, months: Optional[int]) -> Tuple[List[Candidate], List[Candidate]]:
+    """(documents inside the freshness window, dated documents outside it); no window: all inside."""
+    if not months:
+        return list(candidates), []
+    inside: List[Candidate] = []
+    outside: List[Candidate] = []
+    for candidate in candidates:
+        day = to_date(candidate.doc.meta.get(check.fresh_field))
+        (inside if day is not None and within_months(day, as_of, months) else outside).append(candidate)
+    return inside, outside
+
+
+def _lapsed(check: Check, stale: Sequence[Candidate], what: str, months: Optional[int], as_of: dt.date) -> _Outcome:
+    """Evidence of a periodic activity exists, but none within its window: lapsed, a minor finding."""
+    dated = [(to_date(c.doc.meta.get(check.fresh_field)), c) for c in stale]
+    known = sorted(((d, c) for d, c in dated if d is not None), key=lambda pair: (pair[0], pair[1].doc.path))
+    if known:
+        day, latest = known[-1]
+        text = f"{what}: the latest, {latest.doc.name} ({latest.doc.path}:{latest.doc.line_of(check.fresh_field)}), is dated {day}, more than {months} months before {as_of}"
+        location = Location(latest.doc.path, latest.doc.line_of(check.fresh_field))
+    else:
+        latest = stale[0]
+        text = f"{what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {check.fresh_field} date"
+        location = Location(latest.doc.path, latest.doc.line)
+    return _Outcome(_MINOR, [f"lapsed: {text}"], _evidence(stale), [location])
+
+
+def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Candidate], what: str) -> _Outcome:
+    """A ``none`` check: no selected document may meet the check's conditions."""
+    meeting = [c for c in candidates if not defects(check, c, rule, ctx)]
+    if not meeting:
+        return _Outcome(_OK)
+    names = ", ".join(f"{c.doc.name} ({c.doc.path})" for c in meeting[:_MAX_DETAILS])
+    return _Outcome(_MINOR, [f"expected no {what}, found {len(meeting)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in meeting])
+
+
+def _checklist(check: Check, docs: Sequence[object], vocabulary: Vocabulary) -> List[TopicCheck]:
+    """The topics an auditor reads these documents for, each with the first place it is said."""
+    items: List[TopicCheck] = []
+    if not check.topics or not docs:
+        return items
+    names = _names([d.name for d in docs])  # type: ignore[attr-defined]
+    first = docs[0]
+    for name in check.topics:
+        topic = vocabulary.topics[name]
+        hit = first_block_with(topic, docs)  # type: ignore[arg-type]
+        if hit is not None:
+            doc, block = hit
+            items.append(TopicCheck(topic.title, True, doc.name, doc.path, block.line))
+        else:
+            verb = "does" if len(docs) == 1 else "do"
+            message = f"an auditor will look for {topic.title}; {names} {verb} not seem to mention it"
+            items.append(TopicCheck(topic.title, False, first.name, first.path, first.line, message))  # type: ignore[attr-defined]
+    return items
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = list(names[:_MAX_DETAILS])
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def _article(phrase: str) -> str:
@@ -218,61 +301,6 @@ def _article(phrase: str) -> str:
 def _shortfall(bad: Sequence[Tuple[Candidate, List[Tuple[str, int]]]]) -> str:
     if not bad:
         return ""
-    shown = [f"{c.doc.id} ({c.doc.path}:{defects[0][1]}) {', '.join(d for d, _ in defects)}" for c, defects in bad[:_MAX_DETAILS]]
+    shown = [f"{c.doc.name} ({c.doc.path}:{found[0][1]}) {', '.join(d for d, _ in found)}" for c, found in bad[:_MAX_DETAILS]]
     more = len(bad) - len(shown)
     return ": " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
-
-
-def _norm(title: str) -> str:
-    return " ".join(_NUMBERING.sub("", title.strip()).lower().split())
-
-
-def _defects(check: Check, candidate: Candidate, rule: Rule, ctx: Context, months: Optional[int]) -> List[Tuple[str, int]]:
-    """What keeps one selected document from meeting the check: (message, line) pairs."""
-    doc = candidate.doc
-    out: List[Tuple[str, int]] = []
-    if check.sections:
-        have = {_norm(s.title) for s in doc.sections}
-        missing = [s for s in check.sections if _norm(s) not in have]
-        if missing:
-            out.append((("lacks section " if len(missing) == 1 else "lacks sections ") + ", ".join(repr(m) for m in missing), doc.line))
-    for name in check.fields:
-        if doc.meta.get(name) in (None, "", [], {}):
-            out.append((f"has no {name}", doc.line_of(name)))
-    if check.validator is not None:
-        errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
-        if errors:
-            path = list(errors[0].absolute_path)
-            where = "/".join(str(p) for p in path)
-            out.append(((f"{where}: " if where else "") + schema_error_text(errors[0]), doc.line_of(*path)))
-    if months:
-        day = to_date(doc.meta.get(check.fresh_field))
-        if day is None:
-            out.append((f"has no {check.fresh_field} date", doc.line))
-        elif not within_months(day, ctx.as_of, months):
-            out.append((f"{check.fresh_field} {day} is not within the {months} months before {ctx.as_of}", doc.line_of(check.fresh_field)))
-    for name, selector in check.references:
-        targets = resolve_targets(selector, rule, rule.relation.type == "full")
-        allowed = {c.doc.id for c in ctx.index.select(selector, targets)}
-        ids = doc.string_list(name)
-        if not ids:
-            out.append((f"has no {name}", doc.line))
-        for target in ids:
-            if target not in allowed:
-                out.append((f"{name} {target} is not {describe(Check(select=selector), targets, None)}", doc.line_of(name)))
-    return out
-
-
-def schema_error_text(error: Any) -> str:
-    """A JSON Schema error in words a quality manager reads (no dump of the whole value)."""
-    if error.validator == "contains" and isinstance(error.validator_value, dict):
-        props = error.validator_value.get("properties", {})
-        consts = [f"{k} {v['const']!r}" for k, v in props.items() if isinstance(v, dict) and "const" in v]
-        if consts:
-            return "no entry with " + " and ".join(consts)
-        if "const" in error.validator_value:
-            return f"does not include {error.validator_value['const']!r}"
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
-    message = error.message
-    return message if len(message) <= 160 else message[:159] + "…"

@@ -43,8 +43,13 @@ class Index:
         self.by_id: Dict[str, Document] = {}
         self.by_type: Dict[str, List[Document]] = {}
         self.by_address: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        # evidence addressing a sub-clause, filed under each of its ancestors (9.3.2 under 9.3 and 9)
+        self.below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        self.known: Dict[str, Document] = {}  # every document by id, evidence or not (drafts, withdrawn)
         self._json: Dict[str, Any] = {}
         for doc in documents:
+            if doc.id:
+                self.known.setdefault(doc.id, doc)
             if doc.path in defective or not counts_as_evidence(doc, as_of):
                 continue
             self.evidence.append(doc)
@@ -55,6 +60,8 @@ class Index:
                 ref = parse_ref(text)
                 if ref is not None:
                     self.by_address.setdefault(ref, []).append((doc, ref))
+                    for ancestor in list(ref.lineage())[1:]:
+                        self.below.setdefault(ancestor, []).append((doc, ref))
 
     def as_json(self, doc: Document) -> Any:
         """The document's metadata as JSON values (computed once per document)."""
@@ -64,12 +71,18 @@ class Index:
         return value
 
     def addressing(self, targets: Sequence[Ref]) -> List[Candidate]:
-        """Evidence addressing any target or an ancestor of one; the first match gives ``via``."""
+        """Evidence addressing any target, an ancestor or a sub-clause of one; the first match gives ``via``.
+
+        A target's own clause and its ancestors come before its sub-clauses, so ``via`` names the
+        closest reference the document makes.
+        """
         found: Dict[str, Candidate] = {}
         for target in targets:
             for ref in target.lineage():
                 for doc, own in self.by_address.get(ref, ()):
                     found.setdefault(doc.path, Candidate(doc, own))
+            for doc, own in self.below.get(target, ()):
+                found.setdefault(doc.path, Candidate(doc, own))
         return sorted(found.values(), key=lambda c: c.doc.path)
 
     def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
@@ -86,8 +99,11 @@ class Index:
         return sorted(chosen, key=lambda c: c.doc.path)
 
     def _matches(self, doc: Document, selector: Selector) -> bool:
-        if selector.types and doc.type not in selector.types:
-            return False
+        if selector.types:
+            if doc.type not in selector.types:
+                return False
+        elif not is_controlled(doc):
+            return False  # no type named: an approved controlled document (policy, plan, procedure...)
         if selector.ids and doc.id not in selector.ids:
             return False
         if selector.paths and not matches_any(doc.path, selector.paths):

@@ -37,6 +37,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class TopicCheck:
+    """One line of the auditor's checklist: a topic read for in the evidence, and where it was found.
+
+    A topic not found is an observation (an opportunity to improve): it never fails a requirement.
+    """
+
+    topic: str  # what an auditor looks for, in words
+    found: bool
+    document: Optional[str] = None  # where it was found, or the document read when it was not
+    path: Optional[str] = None
+    line: int = 1
+    message: Optional[str] = None  # the observation, when not found
+
+
+@dataclass(frozen=True)
 class Result:
     """The outcome of one rule (or one hygiene finding). Never mutated after creation."""
 
@@ -56,15 +71,28 @@ class Result:
     missing: Tuple[str, ...] = ()  # which halves failed: "base", "extension"
     description: Optional[str] = None  # what the rule checks (hygiene, git and config rules)
     new: Optional[bool] = None  # failing now but not at the base revision; None: no comparison
+    checklist: Tuple[TopicCheck, ...] = ()  # the topics an auditor reads the prose for
 
     @property
     def failing(self) -> bool:
         return self.status in ("fail", "error")
 
     @property
+    def observations(self) -> Tuple[TopicCheck, ...]:
+        """Opportunities to improve: checklist topics the evidence does not seem to mention."""
+        if self.status in ("waived", "not_applicable"):
+            return ()
+        return tuple(item for item in self.checklist if not item.found)
+
+    @property
+    def credited(self) -> bool:
+        """Every half of the requirement has evidence that counts (a minor shortfall keeps the credit)."""
+        return self.status in ("pass", "fail") and self.is_requirement and not self.missing
+
+    @property
     def credited_to_base(self) -> bool:
         """Met through evidence addressing the base (ISO 9001) edition: the integration dividend."""
-        return self.status == "pass" and any(e.earned_through(self.base) for e in self.evidence)
+        return self.credited and any(e.earned_through(self.base) for e in self.evidence)
 
     @property
     def is_requirement(self) -> bool:
@@ -133,10 +161,12 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
     results = list(results)
     by_status = {status: 0 for status in STATUSES}
     failing = {severity: 0 for severity in SEVERITIES}
+    observations = 0
     for result in results:
         by_status[result.status] += 1
         if result.failing:
             failing[result.severity] += 1
+        observations += len(result.observations)
     requirements = [r for r in results if r.is_requirement]
     relation = {kind: {"total": 0, "pass": 0, "credited": 0} for kind in ("full", "partial", "none")}
     for result in requirements:
@@ -149,6 +179,7 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
         "requirements": len(requirements),
         "by_status": by_status,
         "failing_by_severity": failing,
+        "observations": observations,
         "by_relation": relation,
     }
 
@@ -156,7 +187,8 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
 def exit_code(results: Iterable[Result], fail_on: str, new_only: bool = False) -> int:
     """``EXIT_FINDINGS`` if any failing result is at or above ``fail_on``; errors always count.
 
-    With ``new_only`` only findings that are new since the comparison's base count.
+    Observations on passing requirements count at ``--fail-on observation``. With ``new_only``
+    only findings that are new since the comparison's base count.
     """
     if fail_on == "never":
         return EXIT_OK
@@ -165,5 +197,7 @@ def exit_code(results: Iterable[Result], fail_on: str, new_only: bool = False) -
         if new_only and not result.new:
             continue
         if result.status == "error" or (result.status == "fail" and SEVERITY_RANK[result.severity] >= threshold):
+            return EXIT_FINDINGS
+        if threshold == SEVERITY_RANK["observation"] and result.observations:
             return EXIT_FINDINGS
     return EXIT_OK

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from imscheck.engine import DEFAULT_CHECK, resolve_targets, describe
+from imscheck.defects import describe, resolve_targets
+from imscheck.engine import DEFAULT_CHECK
 from imscheck.rules import Check, HygieneRule, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
 

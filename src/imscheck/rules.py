@@ -13,6 +13,7 @@ from imscheck.errors import ImscheckError
 from imscheck.globs import glob_problem
 from imscheck.schemas import describe_error, errors, load_yaml_file, validate_or_raise
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
+from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
 PACK_FILE = "pack.yaml"
 HYGIENE_FILE = "hygiene.yaml"
@@ -42,8 +43,13 @@ class Check:
     every: bool = False
     none: bool = False
     per_service: bool = False
-    sections: Tuple[str, ...] = ()
-    fields: Tuple[str, ...] = ()
+    when_present: bool = False  # event records: none is fine (no emergency change this year)
+    kind: Optional[str] = None  # vocabulary kind the concepts below belong to
+    fields: Tuple[str, ...] = ()  # concepts of ``kind`` each document must hold
+    covers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # concept -> topics its value must mention
+    topics: Tuple[str, ...] = ()  # what an auditor reads the prose for (observations)
+    services_catalogued: bool = False  # every service a document names is in the catalogue
+    listed_documents: Optional[str] = None  # concept whose document ids must each count as evidence
     schema: Optional[Mapping[str, Any]] = None
     fresh_field: str = "date"
     fresh_months: Optional[int] = None
@@ -126,6 +132,7 @@ def load_pack(
     base: Optional[str] = None,
     source: str = "--standard",
     base_source: Optional[str] = None,
+    vocabulary: Optional[Vocabulary] = None,
 ) -> Pack:
     """Load and validate the pack for ``target`` plus the user's rule folders."""
     packs = available_packs(rules_root)
@@ -150,8 +157,9 @@ def load_pack(
         files.extend(sorted(extra.glob("*.yaml")))
     rules: List[Rule] = []
     seen: Dict[str, str] = {}
+    words = vocabulary or shipped_vocabulary()
     for path in files:
-        for rule in _load_rule_file(path, target_catalogue, base_catalogue, catalogues):
+        for rule in _load_rule_file(path, target_catalogue, base_catalogue, catalogues, words):
             if rule.id in seen:
                 raise ImscheckError(f"rule {rule.id} is also defined in {seen[rule.id]}", str(path))
             seen[rule.id] = str(path)
@@ -168,25 +176,25 @@ def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> Dict[str, 
     return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
 
 
-_FILE_CACHE: Dict[Tuple[str, int, int, int], List[Rule]] = {}
+_FILE_CACHE: Dict[Tuple[str, int, int, int, int], List[Rule]] = {}
 
 
-def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> List[Rule]:
+def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
     """Rules of one file; a library caller checking many repositories parses each file once."""
     try:
         stat = path.stat()
     except OSError:
         stat = None
-    key = (str(path), stat.st_mtime_ns, stat.st_size, id(catalogues)) if stat else None
+    key = (str(path), stat.st_mtime_ns, stat.st_size, id(catalogues), id(vocabulary)) if stat else None
     if key is not None and key in _FILE_CACHE and all(r.target == target.key and r.base == base.key for r in _FILE_CACHE[key]):
         return _FILE_CACHE[key]
-    rules = _parse_rule_file(path, target, base, catalogues)
+    rules = _parse_rule_file(path, target, base, catalogues, vocabulary)
     if key is not None:
         _FILE_CACHE[key] = rules
     return rules
 
 
-def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> List[Rule]:
+def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
     data = load_yaml_file(path)
     found = errors(data, "rule")
     if found:
@@ -198,10 +206,10 @@ def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues:
             name = rule.get("id") if isinstance(rule, dict) else None
             prefix = f"rule {name or '#' + str(where[1] + 1)}: "
         raise ImscheckError(prefix + describe_error(first), str(path))
-    return [_build_rule(raw, path, target, base, catalogues) for raw in data["rules"]]
+    return [_build_rule(raw, path, target, base, catalogues, vocabulary) for raw in data["rules"]]
 
 
-def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues) -> Rule:
+def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> Rule:
     source = str(path)
     rule_id = raw["id"]
 
@@ -216,7 +224,7 @@ def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Cat
         if base.get(number) is None:
             raise fail(f"at relation/base: {number} is not a clause of {base.title}")
     relation = Relation(relation_raw["type"], tuple(relation_raw.get("base", ())), relation_raw.get("adds"))
-    checks = tuple(_build_check(c, i, fail, target, catalogues, relation) for i, c in enumerate(raw.get("evidence", ())))
+    checks = tuple(_build_check(c, i, fail, target, catalogues, relation, vocabulary) for i, c in enumerate(raw.get("evidence", ())))
     return Rule(
         id=rule_id,
         clause=clause.number,
@@ -284,8 +292,32 @@ def _reference_problem(schema: Any) -> Optional[str]:
     return None
 
 
-def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation) -> Check:
+def _vocabulary_problem(raw: Mapping[str, Any], vocabulary: Vocabulary) -> Optional[str]:
+    """A kind, concept or topic the check names that the vocabulary lacks (rules/vocabulary.yaml)."""
+    kind_name = raw.get("kind")
+    concepts = list(raw.get("fields", ())) + list(raw.get("covers", {})) + ([raw["listed_documents"]] if "listed_documents" in raw else [])
+    if concepts and kind_name is None:
+        return "fields, covers and listed_documents name concepts: give the kind they belong to (kind:)"
+    if kind_name is not None:
+        kind = vocabulary.kinds.get(kind_name)
+        if kind is None:
+            return f"at kind: no kind {kind_name!r} in the vocabulary (known: {', '.join(sorted(vocabulary.kinds))})"
+        for concept in concepts:
+            if concept not in kind.concepts:
+                return f"{kind_name} has no concept {concept!r} (known: {', '.join(sorted(kind.concepts))})"
+    topics = list(raw.get("topics", ())) + [t for names in raw.get("covers", {}).values() for t in names]
+    for topic in topics:
+        if topic not in vocabulary.topics:
+            return f"no topic {topic!r} in the vocabulary"
+    return None
+
+
+def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation,
+                 vocabulary: Vocabulary) -> Check:
     where = f"evidence/{index}"
+    problem = _vocabulary_problem(raw, vocabulary)
+    if problem:
+        raise fail(f"at {where}: {problem}")
     schema = raw.get("assert")
     validator = None
     if schema is not None:
@@ -312,8 +344,13 @@ def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogu
         every=bool(raw.get("every")),
         none=bool(raw.get("none")),
         per_service=bool(raw.get("per_service")),
-        sections=tuple(raw.get("sections", ())),
+        when_present=bool(raw.get("when_present")),
+        kind=raw.get("kind"),
         fields=tuple(raw.get("fields", ())),
+        covers=tuple((concept, tuple(topics)) for concept, topics in (raw.get("covers") or {}).items()),
+        topics=tuple(raw.get("topics", ())),
+        services_catalogued=bool(raw.get("services_catalogued")),
+        listed_documents=raw.get("listed_documents"),
         schema=schema,
         fresh_field=fresh.get("field", "date"),
         fresh_months=fresh.get("within_months"),

@@ -1,0 +1,138 @@
+"""What keeps one piece of evidence from meeting a check: the auditor's look at structured content.
+
+Each defect is a sentence naming what the document lacks, and the line to show. Concepts are
+looked up through the vocabulary, so a finding about a missing field lists the names accepted
+and says how to map the organisation's own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+
+from imscheck.index import Candidate
+from imscheck.prose import flatten
+from imscheck.rules import Check, Rule, Selector
+from imscheck.standards import Ref, parse_ref
+from imscheck.vocabulary import Concept, accepted_names
+
+if TYPE_CHECKING:
+    from imscheck.engine import Context
+
+_ID_SPLIT = re.compile(r"[\s,;()\[\]{}]+")
+
+
+def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> List[Ref]:
+    """The requirement references a selector's ``addresses`` names for ``rule`` (self, base, clauses).
+
+    For a full relation ``self`` takes in the ISO 9001 base clauses, named first: a document
+    addressing both standards then shows the ISO 9001 reference that earned the credit.
+    """
+    refs: List[Ref] = []
+    for token in selector.addresses:
+        if token == "self":
+            if expand_self:
+                refs.extend(rule.base_refs)
+            refs.append(rule.ref)
+        elif token == "base":
+            refs.extend(rule.base_refs)
+        else:
+            ref = parse_ref(token) if ":" in token else Ref(rule.ref.standard, rule.ref.edition, token)
+            if ref is not None:
+                refs.append(ref)
+    return refs
+
+
+def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str:
+    """The evidence a check looks for, in words (``expect`` when the rule gives it)."""
+    if check.expect:
+        return check.expect
+    noun = " or ".join(check.select.types) if check.select.types else "approved document or record"
+    words = [noun]
+    if check.select.ids:
+        words.append("with id " + " or ".join(check.select.ids))
+    if targets:
+        words.append("addressing " + " or ".join(str(t) for t in targets))
+    if months:
+        words.append(f"dated within {months} months")
+    return " ".join(words)
+
+
+def missing_concept(concept: Concept) -> str:
+    """What a document lacks, the names that would have counted, and how to map another."""
+    return (f"lacks {concept.title} (a field such as {accepted_names(concept)}; to use your own name, map it in "
+            f"imscheck.yaml under vocabulary: {concept.kind}: {concept.name})")
+
+
+def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> List[Tuple[str, int]]:
+    """What keeps one selected document from meeting the check: (message, line) pairs."""
+    doc = candidate.doc
+    vocabulary = ctx.vocabulary
+    out: List[Tuple[str, int]] = []
+    covered = dict(check.covers)
+    for name in dict.fromkeys(check.fields + tuple(covered)):
+        concept = vocabulary.concept(f"{check.kind}.{name}")
+        assert concept is not None  # checked when the rule was loaded
+        found = vocabulary.find(doc, concept)
+        if found is None:
+            out.append((missing_concept(concept), doc.line))
+            continue
+        topics = [vocabulary.topics[t] for t in covered.get(name, ())]
+        absent = [t.title for t in topics if not t.found_in(found.words)]
+        if absent:
+            out.append((f"its {found.label} does not mention {'; '.join(absent)}", found.line))
+    if check.listed_documents:
+        out.extend(_unlisted(check, candidate, ctx))
+    if check.services_catalogued and ctx.index.services:
+        unknown = [s for s in doc.string_list("services") if s not in ctx.index.services]
+        if unknown:
+            out.append((f"names service {', '.join(unknown)}, which the service catalogue does not list", doc.line_of("services")))
+    if check.validator is not None:
+        errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
+        if errors:
+            path = list(errors[0].absolute_path)
+            where = "/".join(str(p) for p in path)
+            out.append(((f"{where}: " if where else "") + schema_error_text(errors[0]), doc.line_of(*path)))
+    for name, selector in check.references:
+        targets = resolve_targets(selector, rule, rule.relation.type == "full")
+        allowed = {c.doc.id for c in ctx.index.select(selector, targets)}
+        ids = doc.string_list(name)
+        if not ids:
+            out.append((f"has no {name}", doc.line))
+        for target in ids:
+            if target not in allowed:
+                out.append((f"{name} {target} is not {describe(Check(select=selector), targets, None)}", doc.line_of(name)))
+    return out
+
+
+def _unlisted(check: Check, candidate: Candidate, ctx: "Context") -> List[Tuple[str, int]]:
+    """Documents of the repository a register lists that do not count as evidence (draft, withdrawn)."""
+    vocabulary = ctx.vocabulary
+    concept = vocabulary.concept(f"{check.kind}.{check.listed_documents}")
+    assert concept is not None
+    found = vocabulary.find(candidate.doc, concept)
+    if found is None:
+        return [(missing_concept(concept), candidate.doc.line)]
+    out: List[Tuple[str, int]] = []
+    for text in flatten(found.value):
+        for token in _ID_SPLIT.split(text):
+            listed = ctx.index.known.get(token)
+            if listed is not None and listed.id not in ctx.index.by_id:
+                state = listed.meta.get("status") or "not evidence"
+                out.append((f"lists {token}, which is {state}: only approved documents count", found.line))
+    return out
+
+
+def schema_error_text(error: Any) -> str:
+    """A JSON Schema error in words a quality manager reads (no dump of the whole value)."""
+    if error.validator == "contains" and isinstance(error.validator_value, dict):
+        props = error.validator_value.get("properties", {})
+        consts = [f"{k} {v['const']!r}" for k, v in props.items() if isinstance(v, dict) and "const" in v]
+        if consts:
+            return "no entry with " + " and ".join(consts)
+        if "const" in error.validator_value:
+            return f"does not include {error.validator_value['const']!r}"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    message = error.message
+    return message if len(message) <= 160 else message[:159] + "…"

@@ -1,0 +1,105 @@
+"""What a document says, as blocks of words an auditor reads: headings with their text, fields with their values.
+
+Markdown headings come from a CommonMark parser (markdown-it-py), so setext and indented
+headings, headings after any fence and long lines are read as a renderer reads them. A YAML or
+JSON document gives one block per top-level field: its name's words and everything inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, FrozenSet, List, Sequence, Tuple
+
+from imscheck.words import split_words, stem_set
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading: a section of the document."""
+
+    title: str
+    level: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """One heading (or field) and the text under it, as stems."""
+
+    title: str  # the heading or field name; "" for a document's opening text
+    line: int
+    title_words: FrozenSet[str]
+    words: FrozenSet[str]  # stems of the title and the text under it
+    has_body: bool
+
+
+@lru_cache(maxsize=1)
+def _parser():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    # CommonMark only, no HTML blocks interpreted: headings are all we read from the structure.
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def headings(body: str, first_line: int) -> Tuple[Heading, ...]:
+    """Headings of a Markdown body whose first line is line ``first_line`` of the file."""
+    tokens = _parser().parse(body)
+    found: List[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map is not None:
+            inline = tokens[index + 1]
+            title = " ".join(inline.content.split())
+            if title:
+                found.append(Heading(title, int(token.tag[1:]), first_line + token.map[0]))
+    return tuple(found)
+
+
+def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Heading]) -> Tuple[Block, ...]:
+    """The document title and opening text, then one block per heading up to the next heading."""
+    lines = body.splitlines()
+    starts = [h.line - first_line for h in found]
+    blocks: List[Block] = []
+    opening = lines[: starts[0]] if starts else lines
+    blocks.append(_block("", first_line, [title] + opening, bool("".join(opening).strip())))
+    for position, heading in enumerate(found):
+        start = starts[position]
+        end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+        text = lines[start + 1 : end]
+        has_body = bool("".join(text).strip())
+        blocks.append(_block(heading.title, heading.line, [heading.title] + text, has_body))
+    return tuple(blocks)
+
+
+def data_blocks(meta: Any, line_of: Any) -> Tuple[Block, ...]:
+    """One block per top-level field of a data document: the field name and all it holds."""
+    blocks: List[Block] = []
+    if not isinstance(meta, dict):
+        return ()
+    for key, value in meta.items():
+        name = str(key)
+        text = [name] + flatten(value)
+        blocks.append(_block(name, line_of(key), text, value not in (None, "", [], {})))
+    return tuple(blocks)
+
+
+def flatten(value: Any) -> List[str]:
+    """Every key and scalar inside ``value``, as text (iteratively: documents may be deep)."""
+    out: List[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                out.append(str(key))
+                stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif item is not None and not isinstance(item, bool):
+            out.append(str(item))
+    return out
+
+
+def _block(title: str, line: int, texts: Sequence[str], has_body: bool) -> Block:
+    words = stem_set(w for text in texts for w in split_words(text))
+    return Block(title, line, stem_set(split_words(title)), words, has_body)

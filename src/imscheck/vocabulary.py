@@ -1,0 +1,213 @@
+"""The field vocabulary and the auditor's topics (``rules/vocabulary.yaml``), and how documents meet them.
+
+Rules name *concepts* ("the people trained", "the service level targets"), never one field
+spelling. A concept lists the names organisations use for it; a field matches a name when the
+field's words include the name's words (``audit_scope`` is a scope, ``cab_approval`` an
+approval), after case, snake/camel case, plurals and common abbreviations are set aside. An
+organisation maps any other name onto a concept in ``imscheck.yaml`` (``vocabulary:``).
+
+Topics are what an auditor reads prose for ("how documents are retained and disposed of"): a
+topic is found when all the meaning-bearing words of one of its phrases stand in one block of
+the document (a heading with its text, or a field with its value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from imscheck.documents import Document
+from imscheck.errors import ImscheckError
+from imscheck.prose import Block, flatten
+from imscheck.resources import rules_dir
+from imscheck.schemas import load_yaml_file, validate_or_raise
+from imscheck.words import has_all, split_words, stem_set, stems
+
+VOCABULARY_FILE = "vocabulary.yaml"
+_EMPTY = (None, "", [], {})
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing an auditor decides on in a kind of record, and the field names used for it."""
+
+    kind: str
+    name: str
+    title: str
+    names: Tuple[str, ...]
+    keys: Tuple[FrozenSet[str], ...]  # the stems of each name
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    title: str
+    concepts: Mapping[str, Concept]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What an auditor reads a document for, and the phrases that say it."""
+
+    name: str
+    title: str
+    phrases: Tuple[str, ...]
+    keys: Tuple[Tuple[str, ...], ...]
+
+    def found_in(self, words: FrozenSet[str]) -> bool:
+        return any(has_all(words, key) for key in self.keys)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Where a document holds a concept: a field (with its value) or a Markdown section."""
+
+    label: str  # the field or heading as the document spells it
+    line: int
+    words: FrozenSet[str]  # stems of everything it holds
+    value: Any = None  # the field's value (None for a Markdown section)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    kinds: Mapping[str, Kind]
+    topics: Mapping[str, Topic]
+    abbreviations: Tuple[Tuple[str, str], ...]  # short form -> full words ("prio" -> "priority")
+
+    def concept(self, ref: str) -> Optional[Concept]:
+        """``kind.concept`` -> the concept, or None."""
+        kind, _, name = ref.partition(".")
+        found = self.kinds.get(kind)
+        return found.concepts.get(name) if found else None
+
+    def with_names(self, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> "Vocabulary":
+        """This vocabulary plus an organisation's own names (``imscheck.yaml``), checked first."""
+        if not extra:
+            return self
+        kinds = dict(self.kinds)
+        for kind_name, concepts in extra.items():
+            kind = kinds[kind_name]
+            merged = dict(kind.concepts)
+            for concept_name, names in concepts.items():
+                old = merged[concept_name]
+                added = tuple(n for n in names if n not in old.names)
+                merged[concept_name] = replace(old, names=added + old.names, keys=self._keys(added) + old.keys)
+            kinds[kind_name] = replace(kind, concepts=merged)
+        return replace(self, kinds=kinds)
+
+    def _keys(self, names: Sequence[str]) -> Tuple[FrozenSet[str], ...]:
+        return tuple(frozenset(stems(n, dict(self.abbreviations))) for n in names)
+
+    def field_key(self, name: str) -> FrozenSet[str]:
+        return _field_key(name, self.abbreviations)
+
+    def find(self, doc: Document, concept: Concept) -> Optional[Found]:
+        """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
+        for label, value, line in _fields(doc):
+            if value in _EMPTY or not isinstance(label, str):
+                continue
+            key = self.field_key(label)
+            if any(name and name <= key for name in concept.keys):
+                return Found(label, line, stem_set(w for text in flatten(value) for w in split_words(text)), value)
+        if doc.format == "markdown":
+            for block in doc.blocks[1:]:
+                if block.has_body and any(name and name <= block.title_words for name in concept.keys):
+                    return Found(block.title, block.line, block.words)
+        return None
+
+
+def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
+    """Top-level fields, then the fields one level down (``timeline.restored``), with their lines."""
+    meta = doc.meta
+    for key, value in meta.items():
+        yield key, value, doc.line_of(key)
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                yield inner, inner_value, doc.line_of(key, inner)
+
+
+@lru_cache(maxsize=4096)
+def _field_key(name: str, abbreviations: Tuple[Tuple[str, str], ...]) -> FrozenSet[str]:
+    return frozenset(stems(name, dict(abbreviations)))
+
+
+def first_block_with(topic: Topic, docs: Sequence[Document]) -> Optional[Tuple[Document, Block]]:
+    """The first document block (in document order) that says ``topic``, or None."""
+    for doc in docs:
+        for block in doc.blocks:
+            if topic.found_in(block.words):
+                return doc, block
+    return None
+
+
+@lru_cache(maxsize=1)
+def shipped_vocabulary() -> Vocabulary:
+    """The vocabulary that ships with imscheck, read once per process."""
+    return load_vocabulary(rules_dir())
+
+
+def load_vocabulary(rules_root: Path) -> Vocabulary:
+    """Read and validate ``rules/vocabulary.yaml``; a problem is a set-up error (exit 2)."""
+    path = rules_root / VOCABULARY_FILE
+    data = load_yaml_file(path)
+    validate_or_raise(data, "vocabulary", str(path))
+    abbreviations = {k.lower(): v.lower() for k, v in (data.get("abbreviations") or {}).items()}
+    kinds: Dict[str, Kind] = {}
+    for kind_name, raw in data["kinds"].items():
+        concepts = {
+            name: Concept(kind_name, name, c["title"], tuple(c["names"]), tuple(frozenset(stems(n, abbreviations)) for n in c["names"]))
+            for name, c in raw["concepts"].items()
+        }
+        for concept in concepts.values():
+            if not all(concept.keys):
+                raise ImscheckError(f"kinds/{kind_name}/concepts/{concept.name}: a name has no meaning-bearing word", str(path))
+        kinds[kind_name] = Kind(kind_name, raw["title"], concepts)
+    topics: Dict[str, Topic] = {}
+    for name, raw in data["topics"].items():
+        keys = tuple(dict.fromkeys(key for p in raw["any"] for key in _phrase_keys(p, abbreviations)))
+        if not all(keys):
+            raise ImscheckError(f"topics/{name}: a phrase has no meaning-bearing word", str(path))
+        topics[name] = Topic(name, raw["title"], tuple(raw["any"]), keys)
+    return Vocabulary(kinds, topics, tuple(sorted(abbreviations.items())))
+
+
+def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> List[Tuple[str, ...]]:
+    """Stems of a topic phrase as written, with its long forms shortened and its short forms spelt out.
+
+    Prose says "SLA" as often as "service level agreement": a topic phrase matches either.
+    """
+    words = split_words(phrase)
+    variants = [words]
+    for short, full in abbreviations.items():
+        long = full.split()
+        if short in words:
+            variants.append([w for word in words for w in (long if word == short else [word])])
+        for start in range(len(words) - len(long) + 1):
+            if len(long) > 1 and words[start : start + len(long)] == long:
+                variants.append(words[:start] + [short] + words[start + len(long) :])
+    return [tuple(stems(" ".join(v))) for v in variants]
+
+
+def mapping_problem(vocabulary: Vocabulary, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> Optional[Tuple[Tuple[str, ...], str]]:
+    """The first kind or concept an ``imscheck.yaml`` mapping names that does not exist: (path, message)."""
+    for kind_name, concepts in extra.items():
+        kind = vocabulary.kinds.get(kind_name)
+        if kind is None:
+            return (kind_name,), f"no kind of evidence {kind_name!r} (known: {', '.join(sorted(vocabulary.kinds))})"
+        for concept_name in concepts:
+            if concept_name not in kind.concepts:
+                known = ", ".join(sorted(kind.concepts))
+                return (kind_name, concept_name), f"{kind_name} has no concept {concept_name!r} (known: {known})"
+    return None
+
+
+def accepted_names(concept: Concept, limit: int = 6) -> str:
+    shown: List[str] = list(concept.names[:limit])
+    return ", ".join(shown) + (", …" if len(concept.names) > limit else "")

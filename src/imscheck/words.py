@@ -1,0 +1,73 @@
+"""Words as an auditor reads them: case, numbering, word order, plurals and spelling ignored.
+
+Field names (``personRole``, ``person_roles``) and prose are cut into words and each word is
+reduced to its stem, so that "retained", "retention" and "Retention and disposal" meet on
+shared stems. Snowball's English stemmer does the reducing: hand-written suffix lists get
+"-ies", "-ation" and "-ing" wrong in ways users notice.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import FrozenSet, Iterable, List, Mapping, Tuple
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+# American spellings meet British ones before stemming ("prioritization" and "prioritisation").
+_IZE = re.compile(r"([iy])z(e|ed|es|er|ers|ing|ation|ations)$")
+# Words that carry no meaning for matching a topic or a field name.
+STOP_WORDS: FrozenSet[str] = frozenset(
+    "a an and are as at be by for from how in is it its of on or the their this to with within what when who which"
+    " where whom why all any each every our we you your".split()
+)
+# A topic stem this long also matches longer stems that start with it ("classif" / "classifi").
+_PREFIX_MIN = 5
+
+
+@lru_cache(maxsize=None)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The stem of one lower-case word."""
+    return _stemmer().stemWord(_IZE.sub(r"\1s\2", word))
+
+
+def split_words(text: str) -> List[str]:
+    """Lower-case words of ``text``; snake_case, kebab-case and camelCase are split."""
+    out: List[str] = []
+    for chunk in _WORD.findall(text):
+        out.extend(part.lower() for part in _CAMEL.split(chunk) if part)
+    return out
+
+
+def stems(text: str, abbreviations: Mapping[str, str] = {}) -> Tuple[str, ...]:
+    """Stems of the meaning-bearing words of ``text``, in order (abbreviations expanded first)."""
+    out: List[str] = []
+    for word in split_words(text):
+        for full in abbreviations.get(word, word).split():
+            if full not in STOP_WORDS and not full.isdigit():
+                out.append(stem(full))
+    return tuple(out)
+
+
+def stem_set(words: Iterable[str]) -> FrozenSet[str]:
+    return frozenset(stem(w) for w in words if w not in STOP_WORDS and not w.isdigit())
+
+
+def has_stem(available: FrozenSet[str], wanted: str) -> bool:
+    """True if ``wanted`` is among ``available``, or (for a long stem) begins one of them."""
+    if wanted in available:
+        return True
+    if len(wanted) < _PREFIX_MIN:
+        return False
+    return any(have.startswith(wanted) for have in available)
+
+
+def has_all(available: FrozenSet[str], wanted: Iterable[str]) -> bool:
+    return all(has_stem(available, w) for w in wanted)
