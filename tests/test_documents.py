@@ -117,3 +117,21 @@ def test_a_directory_named_like_a_document_is_just_a_folder(make_repo) -> None:
     corpus = load_corpus(repo, (), (), Limits())
     assert [d.path for d in corpus.documents] == ["policy.md/inner.md"]
     assert corpus.problems == ()
+
+
+def test_headings_follow_commonmark_setext_indented_and_long_fences(tmp_path: Path) -> None:
+    text = (
+        "---\nid: P-1\ntitle: p\ntype: procedure\n---\n"
+        "Scope\n=====\n\n"  # setext level 1 (line 6)
+        "   ## Indented heading\n\n"  # up to three spaces of indent (line 9)
+        "````markdown\n```\n## Inside a fence\n```\n````\n\n"  # a four-backtick fence holds a three-backtick one
+        "Method\n------\n"  # setext level 2 (line 17)
+        "    ## Indented code, not a heading\n"
+    )
+    (tmp_path / "p.md").write_text(text)
+    doc = read_document(tmp_path / "p.md", "p.md", Limits())
+    assert [(s.title, s.level, s.line) for s in doc.sections] == [
+        ("Scope", 1, 6),
+        ("Indented heading", 2, 9),
+        ("Method", 2, 17),
+    ]

@@ -62,9 +62,9 @@ def test_every_none_and_at_least(make_repo, tmp_path: Path) -> None:
     ]
     results = _status(make_repo, tmp_path, rules, files)
     assert results["T-EVERY"]["status"] == "fail"
-    assert "1 of 2 capacity reviews fall short: R2 (r2.yaml:1) has no outcome" in results["T-EVERY"]["message"]
+    assert "1 of 2 capacity reviews fall short: R2 (r2.yaml:1) lacks outcome" in results["T-EVERY"]["message"]
     assert results["T-AT-LEAST"]["status"] == "pass"
-    assert results["T-AT-LEAST-3"]["status"] == "fail" and "Expected at least 3 record" in results["T-AT-LEAST-3"]["message"]
+    assert results["T-AT-LEAST-3"]["status"] == "fail" and "expected at least 3 record" in results["T-AT-LEAST-3"]["message"]
     assert results["T-NONE"]["status"] == "fail"
     assert "no review without an outcome, found 1: R2 (r2.yaml)" in results["T-NONE"]["message"]
     assert results["T-NONE"]["locations"] == [{"path": "r2.yaml", "line": 1}]
@@ -80,18 +80,25 @@ def test_per_service_counts_each_catalogued_service(make_repo, tmp_path: Path) -
     assert results["T-SVC"]["status"] == "pass"
 
 
-def test_sections_fields_and_schema_assertions(make_repo, tmp_path: Path) -> None:
+def test_topics_fields_and_schema_assertions(make_repo, tmp_path: Path) -> None:
     plan = controlled("CAP", "plan", ["iso20000-1:2018/8.4.3"], ["1. Forecast", "Thresholds"], horizon_months=6)
     rules = [
-        _rule("T-SECTIONS", [{"select": {"addresses": "self"}, "sections": ["forecast", "THRESHOLDS"]}]),
-        _rule("T-SECTIONS-MISSING", [{"select": {"addresses": "self"}, "sections": ["Forecast", "Escalation"]}]),
+        _rule("T-TOPICS", [{"select": {"addresses": "self"}, "topics": ["capacity", "demand"]}]),
+        _rule("T-TOPICS-MISSING", [{"select": {"addresses": "self"}, "topics": ["capacity", "incident_escalation"]}]),
         _rule("T-FIELDS", [{"select": {"addresses": "self"}, "fields": ["horizon_months", "owner"]}]),
+        _rule("T-FIELDS-MISSING", [{"select": {"addresses": "self"}, "fields": ["approved_budget"]}]),
         _rule("T-ASSERT", [{"select": {"addresses": "self"}, "assert": {"properties": {"horizon_months": {"minimum": 12}}}}]),
     ]
     results = _status(make_repo, tmp_path, rules, {"cap.md": plan})
-    assert results["T-SECTIONS"]["status"] == "pass"  # case and numbering do not matter
-    assert results["T-SECTIONS-MISSING"]["status"] == "fail" and "lacks section 'Escalation'" in results["T-SECTIONS-MISSING"]["message"]
+    assert results["T-TOPICS"]["status"] == "pass" and results["T-TOPICS"]["observations"] == []
+    found = results["T-TOPICS"]["checklist"][0]
+    assert found["found"] and found["line"] == plan.splitlines().index("## 1. Forecast") + 1
+    missing = results["T-TOPICS-MISSING"]
+    assert missing["status"] == "pass", "a topic not found is an observation, never a failure"
+    [observation] = missing["observations"]
+    assert observation["message"] == "an auditor will look for how incidents are escalated; CAP does not seem to mention it"
     assert results["T-FIELDS"]["status"] == "pass"
+    assert results["T-FIELDS-MISSING"]["status"] == "fail" and "CAP (cap.md:2) lacks approved_budget" in results["T-FIELDS-MISSING"]["message"]
     assert results["T-ASSERT"]["status"] == "fail"
     assert "horizon_months: 6 is less than the minimum of 12" in results["T-ASSERT"]["message"]
     line = plan.splitlines().index("horizon_months: 6") + 1
@@ -112,7 +119,9 @@ def test_freshness_and_cross_references(make_repo, tmp_path: Path) -> None:
     ]
     results = _status(make_repo, tmp_path, rules, files)
     # 2025-06-30 is exactly 12 calendar months before as_of: inside; 2025-05-31 is outside
-    assert results["T-FRESH"]["status"] == "fail" and "OLD (old.yaml:4) date 2025-05-31 is not within" in results["T-FRESH"]["message"]
+    assert results["T-FRESH"]["status"] == "fail"
+    assert "outside the 12-month window: OLD (old.yaml:4) dated 2025-05-31" in results["T-FRESH"]["message"]
+    assert "NEW" not in results["T-FRESH"]["message"]
     assert results["T-REFS"]["status"] == "fail" and "record_of OTHER is not" in results["T-REFS"]["message"]
 
 
@@ -148,6 +157,10 @@ def test_config_overrides_not_applicable_and_waivers(make_repo, tmp_path: Path) 
         ([_rule("T-X", [{"select": {"type": "plan"}, "assert": {"$ref": "#/$defs/nope"}}])], "'#/$defs/nope' points at nothing"),
         ([_rule("T-X", [{"select": {"type": "plan"}, "assert": {"$ref": "https://example.com/s.json"}}])], "only local references"),
         ([_rule("SMS-9.3", [])], "rule SMS-9.3 is also defined"),
+        ([_rule("T-X", [{"select": {"type": "plan"}, "topics": ["nope"]}])], "at evidence/0: no topic 'nope'"),
+        ([_rule("T-X", [{"select": {"type": "plan"}, "kind": "training", "fields": ["nope"]}])], "training has no concept 'nope'"),
+        ([_rule("T-X", [{"select": {"type": "plan"}, "kind": "trainings"}])], "no kind 'trainings'"),
+        ([_rule("T-X", [{"select": {"type": "plan"}, "sections": ["Scope"]}])], "'sections' was unexpected"),
         ([_rule("T-X", [], relation="partial") | {"relation": {"type": "partial", "base": ["9.3"]}}], "adds"),
     ],
 )

@@ -47,7 +47,7 @@ def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str
     """The evidence a check looks for, in words (``expect`` when the rule gives it)."""
     if check.expect:
         return check.expect
-    noun = " or ".join(check.select.types) if check.select.types else "approved document or record"
+    noun = " or ".join(check.select.types) if check.select.types else "approved document"
     words = [noun]
     if check.select.ids:
         words.append("with id " + " or ".join(check.select.ids))
@@ -58,8 +58,18 @@ def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str
     return " ".join(words)
 
 
+UNCATALOGUED = "names service"
+
+
+def coverage_defects(found: Sequence[Tuple[str, int]]) -> List[Tuple[str, int]]:
+    """The defects that keep a document from counting for its services (all but an unknown service)."""
+    return [d for d in found if not d[0].startswith(UNCATALOGUED)]
+
+
 def missing_concept(concept: Concept) -> str:
     """What a document lacks, the names that would have counted, and how to map another."""
+    if not concept.kind:  # a field an organisation's own rule names
+        return f"lacks {concept.title}"
     return (f"lacks {concept.title} (a field such as {accepted_names(concept)}; to use your own name, map it in "
             f"imscheck.yaml under vocabulary: {concept.kind}: {concept.name})")
 
@@ -71,14 +81,14 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> L
     out: List[Tuple[str, int]] = []
     covered = dict(check.covers)
     for name in dict.fromkeys(check.fields + tuple(covered)):
-        concept = vocabulary.concept(f"{check.kind}.{name}")
+        concept = vocabulary.concept(f"{check.kind}.{name}") if check.kind else vocabulary.own_field(name)
         assert concept is not None  # checked when the rule was loaded
         found = vocabulary.find(doc, concept)
         if found is None:
             out.append((missing_concept(concept), doc.line))
             continue
         topics = [vocabulary.topics[t] for t in covered.get(name, ())]
-        absent = [t.title for t in topics if not t.found_in(found.words)]
+        absent = [t.title for t in topics if not found.mentions(t)]
         if absent:
             out.append((f"its {found.label} does not mention {'; '.join(absent)}", found.line))
     if check.listed_documents:
@@ -86,7 +96,7 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> L
     if check.services_catalogued and ctx.index.services:
         unknown = [s for s in doc.string_list("services") if s not in ctx.index.services]
         if unknown:
-            out.append((f"names service {', '.join(unknown)}, which the service catalogue does not list", doc.line_of("services")))
+            out.append((f"{UNCATALOGUED} {', '.join(unknown)}, which the service catalogue does not list", doc.line_of("services")))
     if check.validator is not None:
         errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
         if errors:

@@ -23,7 +23,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.config import Override
 from imscheck.dates import to_date, within_months
-from imscheck.defects import defects, describe, resolve_targets
+from imscheck.defects import coverage_defects, defects, describe, resolve_targets
+from imscheck.documents import Document
 from imscheck.findings import finding_results
 from imscheck.hygiene import Inspection
 from imscheck.index import Candidate, Index
@@ -110,7 +111,7 @@ def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
     nothing leaves that evidence incomplete (minor), not the requirement unaddressed (major)."""
     if not any(o.level != _MISSING and o.evidence for o in outcomes):
         return outcomes
-    return [_Outcome(_MINOR, o.problems) if o.level == _MISSING else o for o in outcomes]
+    return [_Outcome(_MINOR, o.problems, locations=o.locations) if o.level == _MISSING else o for o in outcomes]
 
 
 def _base_half(rule: Rule, ctx: Context) -> _Outcome:
@@ -205,7 +206,7 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             return _Outcome(_OK)
         if stale:
             return _lapsed(check, stale, what, months, ctx.as_of)
-        return _Outcome(_MISSING, [f"expected {_article(what)}; found none"])
+        return _absent(check, ctx, targets, what)
     good: List[Candidate] = []
     bad: List[Tuple[Candidate, List[Tuple[str, int]]]] = []
     for candidate in pool:
@@ -217,17 +218,36 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
     per_service = check.per_service and bool(ctx.index.services)
     problem: Optional[str] = None
     if per_service:
-        lacking = [s for s in sorted(ctx.index.services) if sum(s in c.doc.string_list("services") for c in good) < check.at_least]
+        covering = good + [c for c, found in bad if not coverage_defects(found)]
+        lacking = [s for s in sorted(ctx.index.services) if sum(s in c.doc.string_list("services") for c in covering) < check.at_least]
         if lacking:
             problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
     elif len(good) < check.at_least:
         need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
-        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}"
-    if problem is None and check.every and bad:
-        problem = f"{len(bad)} of {len(pool)} {what} fall short{shortfall}"
+        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{_outside(check, stale, months)}"
+    reported = bad if check.every else [(c, found) for c, found in bad if len(coverage_defects(found)) < len(found)]
+    if problem is None and reported:
+        problem = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
     if problem is not None:
         return _Outcome(_MINOR, [problem], _evidence(pool), bad_locations, checklist)
     return _Outcome(_OK, evidence=_evidence(pool), checklist=checklist)
+
+
+def _absent(check: Check, ctx: Context, targets: Sequence[Ref], what: str) -> _Outcome:
+    """No evidence for a check; documents that would have counted but for their status are named."""
+    uncounted = ctx.index.not_counting(check.select, targets)
+    text = f"expected {_article(what)}; found none"
+    if uncounted:
+        shown = "; ".join(f"{d.name} ({d.path}:{d.line_of('status')}) is {_state(d)}" for d in uncounted[:_MAX_DETAILS])
+        text += f" that counts ({shown}: only approved documents and records dated by {ctx.as_of} count)"
+    return _Outcome(_MISSING, [text], locations=[Location(d.path, d.line_of("status")) for d in uncounted])
+
+
+def _state(doc: Document) -> str:
+    status = doc.meta.get("status")
+    if isinstance(status, str) and status != "approved":
+        return status
+    return "dated after the evaluation date" if doc.meta.get("date") is not None else "not approved"
 
 
 def _in_window(check: Check, candidates: Sequence[Candidate], as_of: dt.date, months: Optional[int]) -> Tuple[List[Candidate], List[Candidate]]:
@@ -240,6 +260,15 @@ def _in_window(check: Check, candidates: Sequence[Candidate], as_of: dt.date, mo
         day = to_date(candidate.doc.meta.get(check.fresh_field))
         (inside if day is not None and within_months(day, as_of, months) else outside).append(candidate)
     return inside, outside
+
+
+def _outside(check: Check, stale: Sequence[Candidate], months: Optional[int]) -> str:
+    """The documents a freshness window left out, with their dates."""
+    if not stale:
+        return ""
+    shown = [f"{c.doc.name} ({c.doc.path}:{c.doc.line_of(check.fresh_field)}) dated {c.doc.meta.get(check.fresh_field)}" for c in stale[:_MAX_DETAILS]]
+    more = len(stale) - len(shown)
+    return f"; outside the {months}-month window: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def _lapsed(check: Check, stale: Sequence[Candidate], what: str, months: Optional[int], as_of: dt.date) -> _Outcome:

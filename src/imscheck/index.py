@@ -47,10 +47,19 @@ class Index:
         self.below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self.known: Dict[str, Document] = {}  # every document by id, evidence or not (drafts, withdrawn)
         self._json: Dict[str, Any] = {}
+        # documents that address clauses but earn no credit (draft, in review, withdrawn, dated
+        # after as_of): named in a finding so that "found none" points at the file to fix
+        self.uncounted: Dict[Ref, List[Document]] = {}
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
-            if doc.path in defective or not counts_as_evidence(doc, as_of):
+            if doc.path in defective:
+                continue
+            if not counts_as_evidence(doc, as_of):
+                for text in doc.string_list("addresses"):
+                    ref = parse_ref(text)
+                    if ref is not None:
+                        self.uncounted.setdefault(ref, []).append(doc)
                 continue
             self.evidence.append(doc)
             if doc.id:
@@ -84,6 +93,16 @@ class Index:
             for doc, own in self.below.get(target, ()):
                 found.setdefault(doc.path, Candidate(doc, own))
         return sorted(found.values(), key=lambda c: c.doc.path)
+
+    def not_counting(self, selector: Selector, targets: Sequence[Ref]) -> List[Document]:
+        """Documents matching ``selector`` and addressing a target (or its parent) that earn no credit."""
+        found: Dict[str, Document] = {}
+        for target in targets:
+            for ref in target.lineage():
+                for doc in self.uncounted.get(ref, ()):
+                    if self._matches(doc, selector):
+                        found.setdefault(doc.path, doc)
+        return sorted(found.values(), key=lambda d: d.path)
 
     def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
         """Evidence documents matching ``selector``; ``targets`` are its resolved addresses."""

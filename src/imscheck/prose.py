@@ -7,11 +7,14 @@ JSON document gives one block per top-level field: its name's words and everythi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, FrozenSet, List, Sequence, Tuple
 
-from imscheck.words import split_words, stem_set
+from imscheck.words import Passage, split_words, stem_set
+
+_ITEM_WITH_FIGURE = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|\|)\s.*\d|^\s{0,3}\|.*\d")
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,9 @@ class Block:
     title: str  # the heading or field name; "" for a document's opening text
     line: int
     title_words: FrozenSet[str]
-    words: FrozenSet[str]  # stems of the title and the text under it
+    text: Passage  # the title and the text under it
     has_body: bool
+    listed_figures: bool = False  # a list item or table row under it holds a figure ("99.9 %")
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +71,8 @@ def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Head
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
         text = lines[start + 1 : end]
         has_body = bool("".join(text).strip())
-        blocks.append(_block(heading.title, heading.line, [heading.title] + text, has_body))
+        figures = any(_ITEM_WITH_FIGURE.match(line) for line in text)
+        blocks.append(_block(heading.title, heading.line, [heading.title] + text, has_body, figures))
     return tuple(blocks)
 
 
@@ -100,6 +105,6 @@ def flatten(value: Any) -> List[str]:
     return out
 
 
-def _block(title: str, line: int, texts: Sequence[str], has_body: bool) -> Block:
-    words = stem_set(w for text in texts for w in split_words(text))
-    return Block(title, line, stem_set(split_words(title)), words, has_body)
+def _block(title: str, line: int, texts: Sequence[str], has_body: bool, figures: bool = False) -> Block:
+    passage = Passage(w for text in texts for w in split_words(text))
+    return Block(title, line, stem_set(split_words(title)), passage, has_body, figures)

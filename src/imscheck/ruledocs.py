@@ -9,6 +9,7 @@ from imscheck.defects import describe, resolve_targets
 from imscheck.engine import DEFAULT_CHECK
 from imscheck.rules import Check, HygieneRule, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
+from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
 
 def rule_summary(rule: Rule) -> Dict[str, Any]:
@@ -74,10 +75,25 @@ def expectations(rule: Rule) -> List[str]:
     return phrases
 
 
-def _check_lines(check: Check, rule: Rule) -> List[str]:
-    lines = [f"  - {check_phrase(check, rule)}"]
-    if check.fields:
+def _check_lines(check: Check, rule: Rule, vocabulary: Vocabulary) -> List[str]:
+    lines = [f"  - {check_phrase(check, rule)}" + (" (when there are any: none is no finding)" if check.when_present else "")]
+    kind = vocabulary.kinds.get(check.kind) if check.kind else None
+    if kind is not None:
+        lines.append(f"    {kind.title} (vocabulary kind {kind.name}); each concept under any of these names, or yours mapped in imscheck.yaml:")
+        covered = dict(check.covers)
+        for name in dict.fromkeys(check.fields + tuple(covered)):
+            concept = kind.concepts[name]
+            lines.append(f"      {name} ({concept.title}): {', '.join(concept.names)}")
+            if name in covered:
+                lines.append(f"        mentioning: {'; '.join(vocabulary.topics[t].title for t in covered[name])}")
+        if check.listed_documents:
+            lines.append(f"    every document listed under {check.listed_documents} must be approved")
+    elif check.fields:
         lines.append(f"    fields: {', '.join(check.fields)}")
+    if check.services_catalogued:
+        lines.append("    every service named must be in the service catalogue")
+    for topic in check.topics:
+        lines.append(f"    an auditor reads for (observation if not found): {vocabulary.topics[topic].title}")
     if check.schema is not None:
         lines.append(f"    fields must satisfy: {json.dumps(check.schema, sort_keys=True)}")
     for name, selector in check.references:
@@ -85,7 +101,8 @@ def _check_lines(check: Check, rule: Rule) -> List[str]:
     return lines
 
 
-def show_rule(rule: Rule, catalogues: Catalogues) -> str:
+def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Optional[Vocabulary] = None) -> str:
+    vocabulary = vocabulary or shipped_vocabulary()
     target = catalogues.require(rule.target)
     base = catalogues.require(rule.base)
     lines = [f"{rule.id}: {rule.title}", f"  requirement: {edition_name(rule.target)} {target.label(rule.clause)}"]
@@ -102,7 +119,7 @@ def show_rule(rule: Rule, catalogues: Catalogues) -> str:
     if rule.relation.type == "partial":
         lines.append(f"  - {_base_half(rule)}")
     for check in rule.checks or (DEFAULT_CHECK,):
-        lines.extend(_check_lines(check, rule))
+        lines.extend(_check_lines(check, rule, vocabulary))
     lines.append(f"  guidance:    {rule.guidance}")
     lines.append(f"  defined in:  {rule.source}")
     return "\n".join(lines) + "\n"

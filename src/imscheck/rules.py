@@ -296,8 +296,8 @@ def _vocabulary_problem(raw: Mapping[str, Any], vocabulary: Vocabulary) -> Optio
     """A kind, concept or topic the check names that the vocabulary lacks (rules/vocabulary.yaml)."""
     kind_name = raw.get("kind")
     concepts = list(raw.get("fields", ())) + list(raw.get("covers", {})) + ([raw["listed_documents"]] if "listed_documents" in raw else [])
-    if concepts and kind_name is None:
-        return "fields, covers and listed_documents name concepts: give the kind they belong to (kind:)"
+    if kind_name is None and (raw.get("covers") or raw.get("listed_documents")):
+        return "covers and listed_documents name concepts: give the kind they belong to (kind:)"
     if kind_name is not None:
         kind = vocabulary.kinds.get(kind_name)
         if kind is None:

@@ -23,7 +23,7 @@ from imscheck.errors import ImscheckError
 from imscheck.prose import Block, flatten
 from imscheck.resources import rules_dir
 from imscheck.schemas import load_yaml_file, validate_or_raise
-from imscheck.words import has_all, split_words, stem_set, stems
+from imscheck.words import Passage, split_words, stems
 
 VOCABULARY_FILE = "vocabulary.yaml"
 _EMPTY = (None, "", [], {})
@@ -38,6 +38,7 @@ class Concept:
     title: str
     names: Tuple[str, ...]
     keys: Tuple[FrozenSet[str], ...]  # the stems of each name
+    quantified: bool = False  # a value without a figure does not hold it (targets, results, costs)
 
     @property
     def ref(self) -> str:
@@ -60,8 +61,8 @@ class Topic:
     phrases: Tuple[str, ...]
     keys: Tuple[Tuple[str, ...], ...]
 
-    def found_in(self, words: FrozenSet[str]) -> bool:
-        return any(has_all(words, key) for key in self.keys)
+    def found_in(self, text: Passage) -> bool:
+        return any(text.says(key) for key in self.keys)
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,12 @@ class Found:
 
     label: str  # the field or heading as the document spells it
     line: int
-    words: FrozenSet[str]  # stems of everything it holds
+    parts: Tuple[Passage, ...]  # each entry it holds (one part for a single value)
     value: Any = None  # the field's value (None for a Markdown section)
+
+    def mentions(self, topic: Topic) -> bool:
+        """True if one entry says the topic (review inputs: one agenda item, not words spread over all)."""
+        return any(topic.found_in(part) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class Vocabulary:
         kind, _, name = ref.partition(".")
         found = self.kinds.get(kind)
         return found.concepts.get(name) if found else None
+
+    def own_field(self, name: str) -> Concept:
+        """A field an organisation's own rule names without a kind: matched on its words like a concept."""
+        return Concept("", name, name, (name,), self._keys((name,)))
 
     def with_names(self, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> "Vocabulary":
         """This vocabulary plus an organisation's own names (``imscheck.yaml``), checked first."""
@@ -114,12 +123,28 @@ class Vocabulary:
                 continue
             key = self.field_key(label)
             if any(name and name <= key for name in concept.keys):
-                return Found(label, line, stem_set(w for text in flatten(value) for w in split_words(text)), value)
+                texts = flatten(value)
+                if concept.quantified and not any(ch.isdigit() for text in texts for ch in text):
+                    continue
+                return Found(label, line, _parts(value), value)
         if doc.format == "markdown":
+            # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
             for block in doc.blocks[1:]:
-                if block.has_body and any(name and name <= block.title_words for name in concept.keys):
-                    return Found(block.title, block.line, block.words)
+                held = block.listed_figures if concept.quantified else block.has_body
+                if held and any(name and name <= block.title_words for name in concept.keys):
+                    return Found(block.title, block.line, (block.text,))
         return None
+
+
+def _parts(value: Any) -> Tuple[Passage, ...]:
+    """Stems of each entry of a list or mapping, or of the whole of a single value."""
+    if isinstance(value, list):
+        entries: List[Any] = value
+    elif isinstance(value, dict):
+        entries = [{key: inner} for key, inner in value.items()]
+    else:
+        entries = [value]
+    return tuple(Passage(w for text in flatten(entry) for w in split_words(text)) for entry in entries)
 
 
 def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
@@ -142,7 +167,7 @@ def first_block_with(topic: Topic, docs: Sequence[Document]) -> Optional[Tuple[D
     """The first document block (in document order) that says ``topic``, or None."""
     for doc in docs:
         for block in doc.blocks:
-            if topic.found_in(block.words):
+            if topic.found_in(block.text):
                 return doc, block
     return None
 
@@ -162,7 +187,8 @@ def load_vocabulary(rules_root: Path) -> Vocabulary:
     kinds: Dict[str, Kind] = {}
     for kind_name, raw in data["kinds"].items():
         concepts = {
-            name: Concept(kind_name, name, c["title"], tuple(c["names"]), tuple(frozenset(stems(n, abbreviations)) for n in c["names"]))
+            name: Concept(kind_name, name, c["title"], tuple(c["names"]), tuple(frozenset(stems(n, abbreviations)) for n in c["names"]),
+                          bool(c.get("quantified")))
             for name, c in raw["concepts"].items()
         }
         for concept in concepts.values():

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import FrozenSet, Iterable, List, Mapping, Tuple
+from bisect import bisect_left
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
@@ -60,14 +61,49 @@ def stem_set(words: Iterable[str]) -> FrozenSet[str]:
     return frozenset(stem(w) for w in words if w not in STOP_WORDS and not w.isdigit())
 
 
-def has_stem(available: FrozenSet[str], wanted: str) -> bool:
-    """True if ``wanted`` is among ``available``, or (for a long stem) begins one of them."""
-    if wanted in available:
-        return True
-    if len(wanted) < _PREFIX_MIN:
+class Passage:
+    """A run of text as stems with their positions, to find phrases in any word order.
+
+    The words of a phrase must stand close together (within a few words of each other), so that
+    "changes to the services" is found in an agenda item about them, and not in one that
+    mentions a service in one sentence and a change in the next.
+    """
+
+    __slots__ = ("positions",)
+
+    def __init__(self, words: Iterable[str]) -> None:
+        positions: Dict[str, List[int]] = {}
+        index = 0
+        for word in words:
+            if word in STOP_WORDS or word.isdigit():
+                continue
+            positions.setdefault(stem(word), []).append(index)
+            index += 1
+        self.positions = positions
+
+    def _where(self, wanted: str) -> List[int]:
+        """Positions of ``wanted``, or (for a long stem) of every stem that begins with it."""
+        found = list(self.positions.get(wanted, ()))
+        if len(wanted) >= _PREFIX_MIN:
+            for have, where in self.positions.items():
+                if have != wanted and have.startswith(wanted):
+                    found.extend(where)
+        return sorted(found)
+
+    def says(self, phrase: Sequence[str]) -> bool:
+        """True if every stem of ``phrase`` stands within a window of a few words, in any order."""
+        lists = [self._where(w) for w in phrase]
+        if not all(lists):
+            return False
+        if len(lists) == 1:
+            return True
+        reach = len(phrase) + 2
+        for start in lists[0]:
+            if all(_near(others, start, reach) for others in lists[1:]):
+                return True
         return False
-    return any(have.startswith(wanted) for have in available)
 
 
-def has_all(available: FrozenSet[str], wanted: Iterable[str]) -> bool:
-    return all(has_stem(available, w) for w in wanted)
+def _near(sorted_positions: List[int], at: int, reach: int) -> bool:
+    i = bisect_left(sorted_positions, at - reach)
+    return i < len(sorted_positions) and sorted_positions[i] <= at + reach
