@@ -19,6 +19,8 @@ SECTIONS = [
     "## 6 Evidence index",
     "## 7 The run",
 ]
+GROUP_SEVERITY = {"Errors": "error", "Major nonconformities": "major", "Minor nonconformities": "minor",
+                  "Observations: opportunities for improvement": "observation"}
 LONG_LABEL = {"pass": "Met", "major": "Major nonconformity", "minor": "Minor nonconformity", "observation": "Observation",
               "error": "Error", "waived": "Waived", "not_applicable": "Not applicable", "unchecked": "Not checked (no rule)"}
 
@@ -89,7 +91,7 @@ def test_nonconformities_one_heading_each_under_their_severity(gapped: Gapped) -
     seen = []
     for line in lines:
         if line.startswith("### "):
-            severity = line.split()[1].lower()
+            severity = GROUP_SEVERITY[line[4:].rsplit(" (", 1)[0]]
         elif line.startswith("#### "):
             assert line.endswith(f", {severity})"), line
             seen.append(re.search(r"\(([^,]+), \w+\)$", line).group(1).replace("\\", ""))
@@ -108,8 +110,13 @@ def test_evidence_and_scope_tables(gapped: Gapped) -> None:
     assert len(by_requirement) == len(requirement_results) + len(unchecked)
     for result in requirement_results:
         row = next(c for c in by_requirement if c[0] == result["clause"])
+        documents, checklist = row[4], row[5].replace("\\", "")
         for item in result["evidence"]:
-            assert item["document"] in row[-1] and item["path"] in row[-1].replace("\\", "")
+            assert item["document"] in documents and item["path"] in documents.replace("\\", "")
+        shown = [] if result["status"] in ("waived", "not_applicable") else result["checklist"]
+        assert checklist.count("✓") == sum(c["found"] for c in shown) and checklist.count("✗") == sum(not c["found"] for c in shown)
+        for item in shown:
+            assert f"{item['topic']}: {'found' if item['found'] else 'not found'}" in checklist
     scope = [_cells(line) for line in _section(markdown, SECTIONS[3]) if line.startswith("| ") and not line.startswith("| Entry")]
     assert len(scope) == 5  # three waivers and two not-applicable entries in the gapped imscheck.yaml
     assert any(gapped.waived in c[0] and c[-1] == "in force" for c in scope)

@@ -129,7 +129,8 @@ def test_everything_from_the_repository_is_escaped(gapped: Gapped, tmp_path: Pat
     assert "<script>" not in page
     tree = parse_html(page)
     assert not tree.find_all("script")
-    row = next(n for n in tree.find_all("tr") if "REC-IA-2026-01" in n.text())
+    # the record's own row in the evidence index (requirement rows name it by id only)
+    row = next(n for n in tree.find_all("tr") if n.attrs.get("id", "").startswith("doc-") and "REC-IA-2026-01" in n.text())
     assert HOSTILE_TITLE in row.text()  # shown as text, exactly as written
     markdown = run_cli("audit", str(gapped.root), "--format", "markdown").stdout
     assert "<script>" not in markdown and "[click](" not in markdown
@@ -201,6 +202,25 @@ def test_each_nonconformity_shows_clause_expected_found_documents_and_guidance(g
     severities = [a.classes()[1].removeprefix("sev-") for a in articles]
     order = {"error": 0, "major": 1, "minor": 2, "observation": 3}
     assert severities == sorted(severities, key=order.__getitem__)
+
+
+def test_checklist_and_observations_match_the_json_report(gapped: Gapped, tmp_path: Path) -> None:
+    page, report = audit(gapped.root, tmp_path / "r.html")
+    tree = parse_html(page)
+    rows = {r.attrs["id"]: r for r in tree.by_id("evidence").find_all("tr") if r.attrs.get("id", "").startswith("ev-")}
+    for result in (r for r in report["results"] if r["clause"]):
+        row = rows[f"ev-{result['rule']}"]  # rule ids are anchor-safe
+        items = [li.text() for ul in row.find_all("ul", "checklist") for li in ul.find_all("li")]
+        shown = [] if result["status"] in ("waived", "not_applicable") else result["checklist"]
+        assert len(items) == len(shown), result["rule"]
+        for text, item in zip(items, shown):
+            assert text.startswith(f"{'✓' if item['found'] else '✗'} {item['topic']}: {'found' if item['found'] else 'not found'}")
+    observations = [(r["rule"], " ".join(o["message"].split())) for r in report["results"] for o in r["observations"]]
+    table = tree.by_id("nonconformities").find_all("table", "observations")
+    written = [(r.attrs["data-rule"], r.find_all("td")[2].text()) for t in table for r in t.find_all("tr") if r.find_all("td")]
+    assert sorted(written) == sorted(observations)
+    ofi = tree.by_id("readiness").find_all("li", "ofi")[0]
+    assert ofi.attrs["data-observations"] == str(report["summary"]["observations"])
 
 
 def test_waivers_and_not_applicable_show_justification_approver_expiry_and_effect(gapped: Gapped, tmp_path: Path) -> None:

@@ -95,3 +95,12 @@ def test_one_document_unique_names_short_times_and_file_attribute(make_repo: Any
     assert [c.get("file") for c in located] == [duplicate["locations"][0]["path"]]
     waived = by_name["SMS-9.3 Management review"]
     assert waived.find("skipped") is not None and waived.find("failure") is None
+
+
+def test_observations_are_system_out_lines_never_failures(make_repo: Any, tmp_path: Path) -> None:
+    text, report = outputs(make_repo(mixed_files()), tmp_path)
+    written = sorted(((case.find("failure") is not None, (case.findtext("system-out") or "").splitlines())
+                      for case in ET.fromstring(text).iter("testcase")), key=repr)
+    expected = sorted(((r["status"] == "fail", [f"observation: {o['path']}:{o['line']}: {o['message']}" for o in r["observations"]])
+                       for r in report["results"]), key=repr)
+    assert written == expected  # a passing result with observations stays a passing testcase

@@ -43,6 +43,10 @@ def test_summary_counts_match_the_results(quality_repo: Path) -> None:
     results = report["results"]
     summary = report["summary"]
     assert summary["total"] == len(results)
+    assert summary["observations"] == sum(len(r["observations"]) for r in results)
+    for result in results:  # an observation is a checklist topic not found, and never on a waived result
+        assert [o["topic"] for o in result["observations"]] == (
+            [] if result["status"] in ("waived", "not_applicable") else [c["topic"] for c in result["checklist"] if not c["found"]])
     for status, count in summary["by_status"].items():
         assert count == sum(r["status"] == status for r in results)
     for severity, count in summary["failing_by_severity"].items():
@@ -104,7 +108,11 @@ def test_markdown_report_for_a_merge_request_comment(quality_repo: Path) -> None
     lines = result.stdout.splitlines()
     assert lines[0].startswith("## imscheck: ISO/IEC 20000-1:2018 on ISO 9001:2015")
     assert any(line.startswith("**Summary:**") for line in lines)
-    rows = [line for line in lines if line.startswith("| ") and not line.startswith("| | Rule")]
+    observations = [o for r in report["results"] for o in r["observations"]]
+    heading = f"### Observations (opportunities for improvement): {len(observations)}"
+    assert (heading in lines) == bool(observations)
+    findings_table = lines[:lines.index(heading)] if observations else lines
+    rows = [line for line in findings_table if line.startswith("| ") and not line.startswith("| | Rule")]
     not_passing = [r for r in report["results"] if r["status"] != "pass"]
     assert len(rows) == len(not_passing)
     assert all(line.count(" | ") == 5 for line in rows)  # six cells: nothing from the repo split a row

@@ -28,6 +28,11 @@ def report(repo: Path) -> Dict[str, Any]:
     return run_cli("check", repo, "--as-of", AS_OF, "--format", "json").json()
 
 
+def findings(run: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The SARIF results that are findings; observations are notes of their own."""
+    return [r for r in run["results"] if r["properties"]["kind"] == "finding"]
+
+
 def located(result: Dict[str, Any]) -> Dict[str, Any]:
     [location] = result["locations"]
     return location["physicalLocation"]
@@ -57,16 +62,19 @@ def test_every_result_is_located_at_a_file_of_the_repository(make_repo: Any) -> 
     document = sarif(repo)
     [run] = document["runs"]
     rules = run["tool"]["driver"]["rules"]
-    expected = {(r["rule"], r["status"]) for r in report(repo)["results"] if r["status"] in ("fail", "waived")}
-    assert {(r["ruleId"], r["properties"]["status"]) for r in run["results"]} == expected
+    json_results = report(repo)["results"]
+    expected = {(r["rule"], r["status"]) for r in json_results if r["status"] in ("fail", "waived")}
+    assert {(r["ruleId"], r["properties"]["status"]) for r in findings(run)} == expected
+    notes = [(r["ruleId"], r["message"]["text"]) for r in run["results"] if r["properties"]["kind"] == "observation"]
+    assert notes == [(r["rule"], o["message"]) for r in json_results for o in r["observations"]]
     for result in run["results"]:
         where = located(result)
         assert (repo / where["artifactLocation"]["uri"]).is_file()
         assert where["region"]["startLine"] >= 1
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-    missing = next(r for r in run["results"] if r["ruleId"] == "SMS-9.2")  # nothing to point at
+    missing = next(r for r in findings(run) if r["ruleId"] == "SMS-9.2")  # nothing to point at
     assert located(missing)["artifactLocation"]["uri"] == "imscheck.yaml"
-    duplicate = next(r for r in run["results"] if r["ruleId"] == "DOC-ID-UNIQUE")
+    duplicate = next(r for r in findings(run) if r["ruleId"] == "DOC-ID-UNIQUE")
     assert {located(duplicate)["artifactLocation"]["uri"], duplicate["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]} == {
         "records/dup-a.yaml", "records/dup-b.yaml"}
 
@@ -75,7 +83,7 @@ def test_every_result_is_located_at_a_file_of_the_repository(make_repo: Any) -> 
 def test_without_a_configuration_file_missing_documents_point_at_another_stable_file(make_repo: Any, drop: tuple, anchor: str) -> None:
     files = {k: v for k, v in mixed_files().items() if k not in drop}
     [run] = sarif(make_repo(files))["runs"]
-    missing = next(r for r in run["results"] if r["ruleId"] == "SMS-9.2")
+    missing = next(r for r in findings(run) if r["ruleId"] == "SMS-9.2")
     assert located(missing)["artifactLocation"] == {"uri": anchor, "uriBaseId": "%SRCROOT%"}
 
 
@@ -84,8 +92,9 @@ def test_levels_rules_and_help_come_from_the_rule_data(make_repo: Any) -> None:
     json_results = report(repo)["results"]
     severity = {(r["rule"], r["message"]): r["severity"] for r in json_results}
     [run] = sarif(repo)["runs"]
-    for result in run["results"]:
+    for result in findings(run):
         assert result["level"] == LEVELS[severity[(result["ruleId"], result["message"]["text"])]]
+    assert all(r["level"] == "note" for r in run["results"] if r["properties"]["kind"] == "observation")
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     management_review = rules["SMS-9.3"]
     assert management_review["shortDescription"]["text"] == "9.3 Management review"
@@ -93,7 +102,7 @@ def test_levels_rules_and_help_come_from_the_rule_data(make_repo: Any) -> None:
     assert "clause 9.3" in management_review["help"]["text"] and "Guidance: " in management_review["help"]["text"]
     assert rules["DOC-REF"]["defaultConfiguration"]["level"] == "warning"
     assert "related, record_of and supersedes" in rules["DOC-REF"]["fullDescription"]["text"]
-    waived = next(r for r in run["results"] if r["ruleId"] == "SMS-9.3")
+    waived = next(r for r in findings(run) if r["ruleId"] == "SMS-9.3")
     assert waived["suppressions"][0]["kind"] == "external" and "booked for July" in waived["suppressions"][0]["justification"]
 
 

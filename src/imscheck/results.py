@@ -90,6 +90,12 @@ class Result:
         return self.status in ("pass", "fail") and self.is_requirement and not self.missing
 
     @property
+    def base_half_in_place(self) -> bool:
+        """The ISO 9001 half of a partial requirement has its evidence, whatever the other half lacks."""
+        return (self.relation == "partial" and self.status in ("pass", "fail") and "base" not in self.missing
+                and any(e.earned_through(self.base) for e in self.evidence))
+
+    @property
     def credited_to_base(self) -> bool:
         """Met through evidence addressing the base (ISO 9001) edition: the integration dividend."""
         return self.credited and any(e.earned_through(self.base) for e in self.evidence)
@@ -173,7 +179,7 @@ def summarize(results: Iterable[Result]) -> Dict[str, Any]:
         if result.relation in relation:
             relation[result.relation]["total"] += 1
             relation[result.relation]["pass"] += result.status == "pass"
-            relation[result.relation]["credited"] += result.relation == "full" and result.credited_to_base
+            relation[result.relation]["credited"] += (result.relation == "full" and result.credited_to_base) or result.base_half_in_place
     return {
         "total": len(results),
         "requirements": len(requirements),

@@ -18,6 +18,7 @@ from imscheck.audit.doccontrol import build_document_control
 from imscheck.audit.evidence import build_evidence_index
 from imscheck.audit.findings import build_nonconformities, build_scope
 from imscheck.audit.model import AuditReport, LegendEntry, RunInfo
+from imscheck.audit.observations import build_observations
 from imscheck.audit.readiness import build_dividend, build_readiness
 from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
 
@@ -57,6 +58,7 @@ def build(sources: Sources) -> AuditReport:
         readiness=readiness,
         dividend=build_dividend(ctx),
         nonconformities=build_nonconformities(ctx),
+        observations=build_observations(ctx),
         scope=build_scope(ctx),
         document_control=build_document_control(ctx),
         evidence=build_evidence_index(ctx),

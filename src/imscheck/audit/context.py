@@ -8,11 +8,11 @@ from typing import Dict, Mapping, Optional, Set, Tuple
 
 from imscheck.config import Config
 from imscheck.documents import Document
-from imscheck.results import Evidence, Result, Run
+from imscheck.results import Evidence, Result, Run, TopicCheck
 from imscheck.rules import HygieneRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
 
-from imscheck.audit.model import DocRef, EvidenceLink
+from imscheck.audit.model import ChecklistItem, DocRef, EvidenceLink
 
 
 class Anchors:
@@ -74,6 +74,10 @@ class Context:
     def doc_anchor(self, path: str) -> str:
         return self.anchors("doc", path)
 
+    def has_document(self, path: Optional[str]) -> bool:
+        """True if ``path`` is a document read, so the evidence index has a row to link to."""
+        return path is not None and path in self._by_path
+
     def doc_ref(self, doc: Document) -> DocRef:
         def text(name: str) -> str:
             value = doc.meta.get(name)
@@ -87,6 +91,17 @@ class Context:
         source = "base" if key == self.run.base else "target" if key == self.run.standard else "other"
         anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
         return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
+
+    def checklist_item(self, item: TopicCheck) -> ChecklistItem:
+        anchor = self.doc_anchor(item.path) if item.path and self.has_document(item.path) else None
+        return ChecklistItem(item.topic, item.found, item.document or "", item.path or "", max(item.line, 1), anchor)
+
+    def checklist(self, result: Result) -> Tuple[ChecklistItem, ...]:
+        """The auditor's checklist of a result. None for a waived or excluded one: like its
+        observations, what was read for it is out of this audit's scope."""
+        if result.status in ("waived", "not_applicable"):
+            return ()
+        return tuple(self.checklist_item(item) for item in result.checklist)
 
     def detail_anchor(self, result: Result) -> str:
         """Where a requirement's detail is: its finding, its waiver or exclusion, or its evidence."""

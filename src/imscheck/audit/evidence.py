@@ -35,7 +35,8 @@ def _requirement_row(ctx: Context, result: Result) -> RequirementEvidence:
     else:
         note = "no document or record supports it yet"
     return RequirementEvidence(ctx.anchors("ev", result.rule), clause, ctx.clause_title(clause), result.rule, result.relation,
-                               status, SHORT_LABEL[status], tuple(ctx.evidence_link(e) for e in result.evidence), note)
+                               status, SHORT_LABEL[status], tuple(ctx.evidence_link(e) for e in result.evidence), note,
+                               ctx.checklist(result))
 
 
 def _documents(ctx: Context) -> Tuple[DocumentSupport, ...]:

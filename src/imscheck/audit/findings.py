@@ -12,7 +12,7 @@ from imscheck.standards import clause_key
 from imscheck.audit.context import Context
 from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
 
-_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations"}
+_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
 def build_nonconformities(ctx: Context) -> Tuple[SeverityGroup, ...]:
@@ -50,6 +50,7 @@ def _requirement_finding(ctx: Context, result: Result) -> Finding:
         places=_places(result),
         evidence=tuple(ctx.evidence_link(e) for e in result.evidence),
         guidance=result.guidance,
+        checklist=ctx.checklist(result),
     )
 
 

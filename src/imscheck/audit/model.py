@@ -45,6 +45,39 @@ class EvidenceLink:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """A topic an auditor reads the evidence for: found in a document (where), or not found."""
+
+    topic: str
+    found: bool
+    document: str  # where it was found, or the document read when it was not ("" if none)
+    path: str
+    line: int
+    anchor: Optional[str]  # the document's row in the evidence index
+
+
+@dataclass(frozen=True)
+class ObservationItem:
+    """An opportunity for improvement: a checklist topic the evidence does not seem to mention.
+
+    It never changes its requirement's status, which is shown beside it.
+    """
+
+    target: Optional[str]  # anchor of the requirement's evidence row (its checklist)
+    clause: Optional[str]
+    heading: str
+    rule: str
+    status: str
+    label: str
+    topic: str
+    message: str
+    document: str
+    path: str
+    line: int
+    doc_anchor: Optional[str]
+
+
+@dataclass(frozen=True)
 class Count:
     key: str
     label: str
@@ -71,6 +104,7 @@ class Cell:
     letter: str
     target: str  # anchor of its detail
     rules: Tuple[str, ...]
+    observations: int  # opportunities for improvement on its results (never its status)
 
 
 @dataclass(frozen=True)
@@ -91,6 +125,8 @@ class Readiness:
     total: int
     counts: Tuple[Count, ...]
     groups: Tuple[ClauseGroup, ...]
+    observations: int  # opportunities for improvement over all results
+    observed: int  # requirements carrying at least one
 
 
 @dataclass(frozen=True)
@@ -116,7 +152,8 @@ class RelationRow:
     met: int
     open: int
     out_of_scope: int
-    credited: int  # full: met by ISO 9001 evidence; partial: the ISO 9001 half in place
+    credited: int  # full: credited to ISO 9001 evidence; partial: the ISO 9001 half in place
+    credited_open: int  # of those, how many still carry a (minor) finding to close
     segments: Tuple[Segment, ...]
     y: float
 
@@ -149,6 +186,7 @@ class Finding:
     places: Tuple[Place, ...]
     evidence: Tuple[EvidenceLink, ...]
     guidance: Optional[str]
+    checklist: Tuple[ChecklistItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +255,7 @@ class RequirementEvidence:
     label: str
     links: Tuple[EvidenceLink, ...]
     note: str
+    checklist: Tuple[ChecklistItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +305,7 @@ class AuditReport:
     readiness: Readiness
     dividend: Dividend
     nonconformities: Tuple[SeverityGroup, ...]
+    observations: Tuple[ObservationItem, ...]
     scope: Tuple[ScopeEntry, ...]
     document_control: DocumentControl
     evidence: EvidenceIndex

@@ -32,6 +32,7 @@ def build_readiness(ctx: Context) -> Readiness:
     in_scope = len(cells) - tally["not_applicable"]
     met = tally["pass"]
     verdict_key, verdict = _verdict(ctx, tally["unchecked"])
+    observed = [r for r in ctx.requirements if r.observations]
     return Readiness(
         verdict=verdict,
         verdict_key=verdict_key,
@@ -44,6 +45,8 @@ def build_readiness(ctx: Context) -> Readiness:
             ClauseGroup(top, ctx.clause_title(top), tuple(group), sum(c.status == "pass" for c in group))
             for top, group in groups.items()
         ),
+        observations=sum(len(r.observations) for r in ctx.run.results),
+        observed=len(observed),
     )
 
 
@@ -61,17 +64,22 @@ def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
         relation = None
         target = ctx.clause_anchor(clause)
     return Cell(clause, title, summary, status, SHORT_LABEL[status], relation, RELATION_LETTER.get(relation or "", ""),
-                target, tuple(r.rule for r in results))
+                target, tuple(r.rule for r in results), sum(len(r.observations) for r in results))
 
 
 def _verdict(ctx: Context, unchecked: int) -> Tuple[str, str]:
-    """One sentence for the manager: every open finding counts, document checks included."""
+    """One sentence for the manager: every open finding counts, document checks included.
+
+    Observations never make a repository less ready; they are named so they are not missed.
+    """
     failing = [r for r in ctx.run.results if r.failing]
     major = sum(r.severity == "major" or r.status == "error" for r in failing)
     minor = sum(r.severity == "minor" and r.status != "error" for r in failing)
     documents = sum(not r.is_requirement for r in failing if r.status == "error" or r.severity in ("major", "minor"))
     where = f" ({documents} of them from document checks)" if documents else ""
-    note = f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {'is' if unchecked == 1 else 'are'} not checked." if unchecked else ""
+    observations = sum(len(r.observations) for r in ctx.run.results)
+    note = f" {_plural(observations, 'observation', 'observations')} (opportunities for improvement) to consider." if observations else ""
+    note += f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {'is' if unchecked == 1 else 'are'} not checked." if unchecked else ""
     if major:
         parts = [_plural(major, "major nonconformity", "major nonconformities")] + ([_plural(minor, "minor one", "minor ones")] if minor else [])
         return "not-ready", f"Not ready: {' and '.join(parts)} to close before the audit{where}." + note
@@ -104,15 +112,20 @@ def build_dividend(ctx: Context) -> Dividend:
             if count:
                 segments.append(Segment(key, label, count, round(x, 2), round(width, 2)))
             x += width
+        credited = _credited(relation, results)
         rows.append(RelationRow(relation, RELATION_LABEL[relation], RELATION_MEANING[relation], RELATION_LETTER[relation], len(results), met, open_, out,
-                                _credited(ctx, relation, results), tuple(segments), index * _ROW))
+                                len(credited), sum(r.failing for r in credited), tuple(segments), index * _ROW))
     return Dividend(tuple(rows), len(ctx.requirements), _CHART_WIDTH, len(rows) * _ROW, _BAR_LEFT, _BAR_WIDTH)
 
 
-def _credited(ctx: Context, relation: str, results: Sequence[Result]) -> int:
-    """Full: met through ISO 9001 evidence. Partial: the ISO 9001 half is in place."""
+def _credited(relation: str, results: Sequence[Result]) -> List[Result]:
+    """Full: credited through ISO 9001 evidence. Partial: the ISO 9001 half is in place.
+
+    A minor shortfall (a lapsed record, a missing field) keeps the credit: the evidence exists.
+    A result that could not be evaluated (error) has shown no evidence, so it earns none.
+    """
     if relation == "full":
-        return sum(r.credited_to_base for r in results)
+        return [r for r in results if r.credited_to_base]
     if relation == "partial":
-        return sum(r.status != "not_applicable" and "base" not in r.missing for r in results)
-    return 0
+        return [r for r in results if r.status not in ("not_applicable", "error") and "base" not in r.missing]
+    return []

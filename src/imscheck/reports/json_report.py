@@ -9,10 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
-from imscheck.results import Result, Run
+from imscheck.reports.observations import observation_message
+from imscheck.results import Result, Run, TopicCheck
+
+
+def _checklist_item(item: TopicCheck) -> Dict[str, Any]:
+    return {"topic": item.topic, "found": item.found, "document": item.document, "path": item.path, "line": max(item.line, 1)}
+
+
+def _observation(item: TopicCheck) -> Dict[str, Any]:
+    return {"topic": item.topic, "message": observation_message(item), "path": item.path, "line": max(item.line, 1)}
 
 
 def result_dict(result: Result) -> Dict[str, Any]:
+    """One result; ``checklist`` is everything read for, ``observations`` the topics not found."""
     return {
         "rule": result.rule,
         "title": result.title,
@@ -26,6 +36,8 @@ def result_dict(result: Result) -> Dict[str, Any]:
         "evidence": [{"document": e.document, "path": e.path, "via": e.via} for e in result.evidence],
         "locations": [{"path": loc.path, "line": loc.line} for loc in result.locations],
         "new": result.new,
+        "checklist": [_checklist_item(item) for item in result.checklist],
+        "observations": [_observation(item) for item in result.observations],
     }
 
 

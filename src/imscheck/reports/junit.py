@@ -7,6 +7,10 @@ What CI servers need, and what this writes: one XML document; ``tests``, ``failu
 has no ``skipped`` there); testcase names unique in the file (GitLab merges equal names); the
 ``file`` attribute GitLab links to; times with at most three decimals. Rules are not timed
 one by one, so every time is ``0.000``.
+
+Observations (opportunities for improvement) never fail a testcase: they go to the testcase's
+``system-out``, one line each, which the Jenkins xunit schema allows and CI servers show beside
+the test.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Dict, List
 
+from imscheck.reports.observations import observations_of
 from imscheck.results import Result, Run
 
 _TIME = "0.000"
@@ -36,7 +41,12 @@ def _case_name(result: Result, used: Dict[str, int]) -> str:
     return name if count == 0 else f"{name} #{count + 1}"
 
 
-def _testcase(result: Result, name: str) -> ET.Element:
+def _system_out(result: Result, anchor: str) -> str:
+    lines = (f"observation: {o.location.path}:{o.location.line}: {o.message}" for o in observations_of(result, anchor))
+    return "\n".join(_clean(line) for line in lines)
+
+
+def _testcase(result: Result, name: str, anchor: str) -> ET.Element:
     case = ET.Element("testcase", {"name": _clean(name), "classname": f"imscheck.{result.group}", "time": _TIME})
     if result.locations:
         case.set("file", _clean(result.locations[0].path))
@@ -48,6 +58,9 @@ def _testcase(result: Result, name: str) -> ET.Element:
         ET.SubElement(case, "error", {"type": "error", "message": message}).text = detail
     elif result.status in ("waived", "not_applicable"):
         ET.SubElement(case, "skipped", {"type": result.status, "message": message})
+    out = _system_out(result, anchor)
+    if out:
+        ET.SubElement(case, "system-out").text = out
     return case
 
 
@@ -73,6 +86,6 @@ def render(run: Run, color: bool = False) -> str:
             "time": _TIME,
             "package": "imscheck",
         })
-        suite.extend(_testcase(r, _case_name(r, used)) for r in results)
+        suite.extend(_testcase(r, _case_name(r, used), run.anchor) for r in results)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,4 +1,5 @@
-"""Markdown for a merge-request comment or a wiki page: the verdict and a table of findings.
+"""Markdown for a merge-request comment or a wiki page: the verdict, a table of findings and a
+table of observations (opportunities for improvement, which never change a status).
 
 Everything that comes from the repository is escaped: a document title cannot inject links,
 HTML or table cells into the comment.
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import List
 
+from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts
-from imscheck.results import Result, Run
+from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!$])")
@@ -29,11 +31,24 @@ def _mark(result: Result) -> str:
     return MARKS[result.severity] if result.failing else MARKS.get(result.status, "")
 
 
+def _code_place(loc: Location) -> str:
+    # GFM splits table cells at a pipe even inside a code span, unless it is escaped.
+    return f"`{loc.path.replace('`', '').replace('|', chr(92) + '|')}:{loc.line}`"
+
+
 def _where(result: Result) -> str:
-    if not result.locations:
-        return ""
-    loc = result.locations[0]
-    return f"`{loc.path.replace('`', '')}:{loc.line}`"
+    return _code_place(result.locations[0]) if result.locations else ""
+
+
+def _observation_lines(observations: List[Observation]) -> List[str]:
+    """Their own small table after the findings: a conforming requirement can carry one."""
+    lines = ["", f"### Observations (opportunities for improvement): {len(observations)}", "",
+             "| | Rule | Clause | Where | Observation |", "|---|---|---|---|---|"]
+    for o in observations:
+        rule = escape_markdown(f"{o.result.rule} {o.result.title}" if o.result.clause else o.result.rule)
+        cells = [MARKS["observation"], rule, escape_markdown(o.result.clause or ""), _code_place(o.location), escape_markdown(o.message)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def render(run: Run, color: bool = False) -> str:
@@ -64,4 +79,9 @@ def render(run: Run, color: bool = False) -> str:
             lines.append("| " + " | ".join(cells) + " |")
     else:
         lines.append("No findings.")
+    # Comparing, the comment is about the change: observations are not tracked as new, so only
+    # those of new findings are listed (the summary still counts them all).
+    observations = [o for o in all_observations(run.results, run.anchor) if run.comparison is None or o.result.new]
+    if observations:
+        lines += _observation_lines(observations)
     return "\n".join(lines) + "\n"

@@ -5,6 +5,10 @@ finding about something missing points at the run's anchor (imscheck.yaml, else 
 the first document). Waived results are kept as suppressed results; passing and not-applicable
 ones are left out. ``partialFingerprints`` use the same identity as ``new`` findings, so alerts
 track across runs even when lines move.
+
+Each observation (a checklist topic the evidence does not seem to mention) is a result of its
+own at level ``note``, at the document read, whatever the status of its requirement: a passing
+requirement can carry one. Its fingerprint is the rule and the topic.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 from typing import Any, Dict, List
 from urllib.parse import quote
 
+from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
 from imscheck.standards import edition_name
 
@@ -66,7 +71,7 @@ def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
         "message": {"text": result.message},
         "locations": [_location(locations[0])],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result)},
-        "properties": {"status": result.status, "severity": result.severity},
+        "properties": {"kind": "finding", "status": result.status, "severity": result.severity},
     }
     if len(locations) > 1:
         out["relatedLocations"] = [{"id": i, **_location(loc)} for i, loc in enumerate(locations[1:], start=1)]
@@ -77,6 +82,31 @@ def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
     return out
 
 
+def _observation(observation: Observation, index: int) -> Dict[str, Any]:
+    result = observation.result
+    return {
+        "ruleId": result.rule,
+        "ruleIndex": index,
+        "level": LEVEL_BY_SEVERITY["observation"],
+        "message": {"text": observation.message},
+        "locations": [_location(observation.location)],
+        "partialFingerprints": {FINGERPRINT_KEY: observation.key},
+        # status is the requirement's (an observation never changes it); kind tells the two apart
+        "properties": {"kind": "observation", "topic": observation.item.topic, "status": result.status, "severity": "observation"},
+    }
+
+
+def _results(run: Run, rule_index: Dict[str, int]) -> List[Dict[str, Any]]:
+    """Findings (failing, errors, waived) in result order, each followed by its observations."""
+    out: List[Dict[str, Any]] = []
+    for result in run.results:
+        index = rule_index[result.rule]
+        if result.status in ("fail", "error", "waived"):
+            out.append(_result(result, index, run))
+        out.extend(_observation(o, index) for o in observations_of(result, run.anchor))
+    return out
+
+
 def sarif_dict(run: Run) -> Dict[str, Any]:
     rule_index: Dict[str, int] = {}
     rules: List[Dict[str, Any]] = []
@@ -84,7 +114,7 @@ def sarif_dict(run: Run) -> Dict[str, Any]:
         if result.rule not in rule_index:
             rule_index[result.rule] = len(rules)
             rules.append(_rule(result))
-    results = [_result(r, rule_index[r.rule], run) for r in run.results if r.status in ("fail", "error", "waived")]
+    results = _results(run, rule_index)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
