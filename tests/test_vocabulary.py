@@ -213,3 +213,4 @@ def test_rules_show_lists_what_each_check_accepts() -> None:
     assert "vocabulary kind training" in result.stdout and "imscheck.yaml" in result.stdout
     topics = run_cli("rules", "show", "SMS-7.5.3").stdout
     assert "an auditor reads for (observation if not found): how documents and records are retained and disposed of" in topics
+

@@ -129,7 +129,7 @@ def load_config(root: Path) -> Config:
         for rule, o in data.get("overrides", {}).items()
     }
     vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()} for kind, concepts in data.get("vocabulary", {}).items()}
-    problem = mapping_problem(shipped_vocabulary(), vocabulary)
+    problem = mapping_problem(shipped_vocabulary(), vocabulary) if vocabulary else None
     if problem:
         where, message = problem
         raise ImscheckError(f"line {_line(parsed.lines, ('vocabulary',) + where)}: vocabulary: {message}", source)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, FrozenSet, List, Sequence, Tuple
+from typing import Any, FrozenSet, List, Optional, Sequence, Tuple
 
 from imscheck.words import Passage, split_words, stem_set
 
@@ -26,24 +26,42 @@ class Heading:
     line: int
 
 
-@dataclass(frozen=True)
 class Block:
-    """One heading (or field) and the text under it, as stems."""
+    """One heading (or field) and the text under it; its words are stemmed when first read."""
 
-    title: str  # the heading or field name; "" for a document's opening text
-    line: int
-    title_words: FrozenSet[str]
-    text: Passage  # the title and the text under it
-    has_body: bool
-    listed_figures: bool = False  # a list item or table row under it holds a figure ("99.9 %")
+    __slots__ = ("title", "line", "has_body", "listed_figures", "_texts", "_title_words", "_text")
+
+    def __init__(self, title: str, line: int, texts: Sequence[str], has_body: bool, listed_figures: bool = False) -> None:
+        self.title = title  # the heading or field name; "" for a document's opening text
+        self.line = line
+        self.has_body = has_body
+        self.listed_figures = listed_figures  # a list item or table row under it holds a figure ("99.9 %")
+        self._texts = texts
+        self._title_words: Optional[FrozenSet[str]] = None
+        self._text: Optional[Passage] = None
+
+    @property
+    def title_words(self) -> FrozenSet[str]:
+        if self._title_words is None:
+            self._title_words = stem_set(split_words(self.title))
+        return self._title_words
+
+    @property
+    def text(self) -> Passage:
+        """The title and the text under it (most blocks are never read: a topic is found earlier)."""
+        if self._text is None:
+            self._text = Passage(w for text in self._texts for w in split_words(text))
+            self._texts = ()
+        return self._text
 
 
 @lru_cache(maxsize=1)
 def _parser():  # type: ignore[no-untyped-def]
     from markdown_it import MarkdownIt
 
-    # CommonMark only, no HTML blocks interpreted: headings are all we read from the structure.
-    return MarkdownIt("commonmark", {"html": False})
+    # CommonMark block structure only: headings are all we read from it, so inline parsing (a
+    # third of the time) is switched off; a heading's raw text is its title.
+    return MarkdownIt("commonmark", {"html": False}).disable("inline")
 
 
 def headings(body: str, first_line: int) -> Tuple[Heading, ...]:
@@ -106,5 +124,4 @@ def flatten(value: Any) -> List[str]:
 
 
 def _block(title: str, line: int, texts: Sequence[str], has_body: bool, figures: bool = False) -> Block:
-    passage = Passage(w for text in texts for w in split_words(text))
-    return Block(title, line, stem_set(split_words(title)), passage, has_body, figures)
+    return Block(title, line, texts, has_body, figures)

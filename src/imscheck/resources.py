@@ -27,3 +27,12 @@ def rules_dir() -> Path:
 
 def schemas_dir() -> Path:
     return data_dir("schemas")
+
+
+def is_shipped(path: Path) -> bool:
+    """True for a data file that ships with imscheck (validated by its test suite, not on every run)."""
+    try:
+        path.resolve().relative_to(rules_dir().resolve())
+    except ValueError:
+        return False
+    return True

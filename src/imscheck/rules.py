@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.errors import ImscheckError
 from imscheck.globs import glob_problem
-from imscheck.schemas import describe_error, errors, load_yaml_file, validate_or_raise
+from imscheck.resources import is_shipped
+from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
@@ -118,8 +119,7 @@ def available_packs(rules_root: Path) -> Dict[str, Path]:
     """Target edition key -> pack directory, for every ``packs/*/pack.yaml``."""
     found: Dict[str, Path] = {}
     for manifest in sorted((rules_root / "packs").glob(f"*/{PACK_FILE}")):
-        data = load_yaml_file(manifest)
-        validate_or_raise(data, "pack", str(manifest))
+        data = load_setup_file(manifest, "pack")
         found[data["target"]] = manifest.parent
     return found
 
@@ -140,7 +140,7 @@ def load_pack(
     if directory is None:
         known = ", ".join(sorted(packs)) or "none"
         raise ImscheckError(f"no rule pack for standard {target!r} (available: {known})", source)
-    manifest = load_yaml_file(directory / PACK_FILE)
+    manifest = load_setup_file(directory / PACK_FILE, "pack")
     base_key = manifest["base"]
     if base is not None and base != base_key:
         # the rules' base clauses are clauses of the pack's own base edition: no other reads them
@@ -171,8 +171,7 @@ def load_pack(
 def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> Dict[str, HygieneRule]:
     """Metadata of built-in rules from ``rules/<name>`` (hygiene, git or configuration rules)."""
     path = rules_root / name
-    data = load_yaml_file(path)
-    validate_or_raise(data, "hygiene", str(path))
+    data = load_setup_file(path, "hygiene")
     return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
 
 
@@ -194,7 +193,10 @@ def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: 
     return rules
 
 
-def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary,
+                     validate: Optional[bool] = None) -> List[Rule]:
+    if not (not is_shipped(path) if validate is None else validate):
+        return [_build_rule(raw, path, target, base, catalogues, vocabulary) for raw in load_setup_file(path, "rule", False)["rules"]]
     data = load_yaml_file(path)
     found = errors(data, "rule")
     if found:

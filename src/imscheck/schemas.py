@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Optional
 
 from imscheck.errors import ImscheckError
-from imscheck.resources import schemas_dir
+from imscheck.resources import is_shipped, schemas_dir
 from imscheck.yamlparse import Limits, ParseError, parse_yaml
 
 _SETUP_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
@@ -46,6 +46,27 @@ def load_yaml_file(path: Path) -> Any:
         key, line = parsed.duplicates[0]
         raise ImscheckError(f"line {line}: key {key!r} appears twice (the first value would be lost)", str(path))
     return parsed.data
+
+
+def load_setup_file(path: Path, name: str, validate: Optional[bool] = None) -> Any:
+    """A set-up YAML file checked against schema ``name``; a shipped file is read as it is.
+
+    Shipped rules, catalogues and the vocabulary are validated by imscheck's own tests, so a
+    pre-commit run does not pay tens of milliseconds to validate them again; an organisation's
+    own rule folders are always validated. ``validate`` forces the choice.
+    """
+    if validate is None:
+        validate = not is_shipped(path)
+    if validate:
+        data = load_yaml_file(path)
+        validate_or_raise(data, name, str(path))
+        return data
+    import yaml
+
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ImscheckError(f"cannot read a file of the installation: {exc}", str(path)) from None
 
 
 def describe_error(error: Any) -> str:

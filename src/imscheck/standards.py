@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.errors import ImscheckError
-from imscheck.schemas import load_yaml_file, validate_or_raise
+from imscheck.schemas import load_setup_file
 
 _REF = re.compile(r"^(?P<standard>[a-z][a-z0-9-]*):(?P<edition>\d{4})/(?P<clause>\d+(?:\.\d+)*)$")
 _CLAUSE = re.compile(r"^\d+(?:\.\d+)*$")
@@ -159,9 +159,8 @@ class Catalogues:
         return f"{ref} names a clause that does not exist in {catalogue.title}"
 
 
-def load_catalogue(path: Path) -> Catalogue:
-    data = load_yaml_file(path)
-    validate_or_raise(data, "catalogue", str(path))
+def load_catalogue(path: Path, validate: Optional[bool] = None) -> Catalogue:
+    data = load_setup_file(path, "catalogue", validate)
     clauses: Dict[str, Clause] = {}
     for entry in data["clauses"]:
         number = entry["number"]

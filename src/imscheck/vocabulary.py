@@ -14,15 +14,14 @@ the document (a heading with its text, or a field with its value).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.documents import Document
-from imscheck.errors import ImscheckError
 from imscheck.prose import Block, flatten
 from imscheck.resources import rules_dir
-from imscheck.schemas import load_yaml_file, validate_or_raise
+from imscheck.schemas import load_setup_file
 from imscheck.words import Passage, split_words, stems
 
 VOCABULARY_FILE = "vocabulary.yaml"
@@ -37,12 +36,18 @@ class Concept:
     name: str
     title: str
     names: Tuple[str, ...]
-    keys: Tuple[FrozenSet[str], ...]  # the stems of each name
+    abbreviations: Tuple[Tuple[str, str], ...] = ()
     quantified: bool = False  # a value without a figure does not hold it (targets, results, costs)
 
     @property
     def ref(self) -> str:
         return f"{self.kind}.{self.name}"
+
+    @cached_property
+    def keys(self) -> Tuple[FrozenSet[str], ...]:
+        """The stems of each name (computed when first matched: a run uses a few concepts)."""
+        expand = dict(self.abbreviations)
+        return tuple(frozenset(stems(n, expand)) for n in self.names)
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,13 @@ class Topic:
     name: str
     title: str
     phrases: Tuple[str, ...]
-    keys: Tuple[Tuple[str, ...], ...]
+    abbreviations: Tuple[Tuple[str, str], ...] = ()
+
+    @cached_property
+    def keys(self) -> Tuple[Tuple[str, ...], ...]:
+        """The stems of each phrase, as written and with abbreviations spelt out or shortened."""
+        expand = dict(self.abbreviations)
+        return tuple(dict.fromkeys(key for p in self.phrases for key in _phrase_keys(p, expand)))
 
     def found_in(self, text: Passage) -> bool:
         return any(text.says(key) for key in self.keys)
@@ -93,7 +104,7 @@ class Vocabulary:
 
     def own_field(self, name: str) -> Concept:
         """A field an organisation's own rule names without a kind: matched on its words like a concept."""
-        return Concept("", name, name, (name,), self._keys((name,)))
+        return Concept("", name, name, (name,), self.abbreviations)
 
     def with_names(self, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> "Vocabulary":
         """This vocabulary plus an organisation's own names (``imscheck.yaml``), checked first."""
@@ -106,12 +117,9 @@ class Vocabulary:
             for concept_name, names in concepts.items():
                 old = merged[concept_name]
                 added = tuple(n for n in names if n not in old.names)
-                merged[concept_name] = replace(old, names=added + old.names, keys=self._keys(added) + old.keys)
+                merged[concept_name] = replace(old, names=added + old.names)
             kinds[kind_name] = replace(kind, concepts=merged)
         return replace(self, kinds=kinds)
-
-    def _keys(self, names: Sequence[str]) -> Tuple[FrozenSet[str], ...]:
-        return tuple(frozenset(stems(n, dict(self.abbreviations))) for n in names)
 
     def field_key(self, name: str) -> FrozenSet[str]:
         return _field_key(name, self.abbreviations)
@@ -178,30 +186,27 @@ def shipped_vocabulary() -> Vocabulary:
     return load_vocabulary(rules_dir())
 
 
-def load_vocabulary(rules_root: Path) -> Vocabulary:
-    """Read and validate ``rules/vocabulary.yaml``; a problem is a set-up error (exit 2)."""
+def load_vocabulary(rules_root: Path, validate: Optional[bool] = None) -> Vocabulary:
+    """Read ``rules/vocabulary.yaml`` (validated unless it is the shipped one, see load_setup_file)."""
     path = rules_root / VOCABULARY_FILE
-    data = load_yaml_file(path)
-    validate_or_raise(data, "vocabulary", str(path))
+    data = load_setup_file(path, "vocabulary", validate)
     abbreviations = {k.lower(): v.lower() for k, v in (data.get("abbreviations") or {}).items()}
+    short = tuple(sorted(abbreviations.items()))
     kinds: Dict[str, Kind] = {}
     for kind_name, raw in data["kinds"].items():
         concepts = {
-            name: Concept(kind_name, name, c["title"], tuple(c["names"]), tuple(frozenset(stems(n, abbreviations)) for n in c["names"]),
-                          bool(c.get("quantified")))
+            name: Concept(kind_name, name, c["title"], tuple(c["names"]), short, bool(c.get("quantified")))
             for name, c in raw["concepts"].items()
         }
-        for concept in concepts.values():
-            if not all(concept.keys):
-                raise ImscheckError(f"kinds/{kind_name}/concepts/{concept.name}: a name has no meaning-bearing word", str(path))
         kinds[kind_name] = Kind(kind_name, raw["title"], concepts)
-    topics: Dict[str, Topic] = {}
-    for name, raw in data["topics"].items():
-        keys = tuple(dict.fromkeys(key for p in raw["any"] for key in _phrase_keys(p, abbreviations)))
-        if not all(keys):
-            raise ImscheckError(f"topics/{name}: a phrase has no meaning-bearing word", str(path))
-        topics[name] = Topic(name, raw["title"], tuple(raw["any"]), keys)
-    return Vocabulary(kinds, topics, tuple(sorted(abbreviations.items())))
+    topics = {name: Topic(name, raw["title"], tuple(raw["any"]), short) for name, raw in data["topics"].items()}
+    return Vocabulary(kinds, topics, short)
+
+
+def meaningless_entries(vocabulary: Vocabulary) -> List[str]:
+    """Names and phrases with no meaning-bearing word: they could never match (checked by the tests)."""
+    found = [f"kinds/{c.kind}/concepts/{c.name}" for k in vocabulary.kinds.values() for c in k.concepts.values() if not all(c.keys)]
+    return found + [f"topics/{t.name}" for t in vocabulary.topics.values() if not all(t.keys)]
 
 
 def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> List[Tuple[str, ...]]:
@@ -211,14 +216,24 @@ def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> List[Tuple[st
     """
     words = split_words(phrase)
     variants = [words]
-    for short, full in abbreviations.items():
-        long = full.split()
-        if short in words:
-            variants.append([w for word in words for w in (long if word == short else [word])])
-        for start in range(len(words) - len(long) + 1):
-            if len(long) > 1 and words[start : start + len(long)] == long:
-                variants.append(words[:start] + [short] + words[start + len(long) :])
+    for position, word in enumerate(words):
+        if word in abbreviations:
+            variants.append(words[:position] + abbreviations[word].split() + words[position + 1 :])
+        for short, long in _long_forms(tuple(sorted(abbreviations.items()))).get(word, ()):
+            if words[position : position + len(long)] == long:
+                variants.append(words[:position] + [short] + words[position + len(long) :])
     return [tuple(stems(" ".join(v))) for v in variants]
+
+
+@lru_cache(maxsize=4)
+def _long_forms(abbreviations: Tuple[Tuple[str, str], ...]) -> Dict[str, List[Tuple[str, List[str]]]]:
+    """Abbreviations of several words, by the first word of their long form."""
+    found: Dict[str, List[Tuple[str, List[str]]]] = {}
+    for short, full in abbreviations:
+        long = full.split()
+        if len(long) > 1:
+            found.setdefault(long[0], []).append((short, long))
+    return found
 
 
 def mapping_problem(vocabulary: Vocabulary, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> Optional[Tuple[Tuple[str, ...], str]]:

@@ -2,8 +2,8 @@
 
 Field names (``personRole``, ``person_roles``) and prose are cut into words and each word is
 reduced to its stem, so that "retained", "retention" and "Retention and disposal" meet on
-shared stems. Snowball's English stemmer does the reducing: hand-written suffix lists get
-"-ies", "-ation" and "-ing" wrong in ways users notice.
+shared stems. Snowball's English stemmer (PyStemmer) does the reducing: hand-written suffix
+lists get "-ies", "-ation" and "-ing" wrong in ways users notice.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ _PREFIX_MIN = 5
 
 @lru_cache(maxsize=None)
 def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer
+    import Stemmer  # PyStemmer: libstemmer in C, a microsecond a word where pure Python takes a hundred
 
-    return snowballstemmer.stemmer("english")
+    return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=65536)
@@ -43,7 +43,10 @@ def split_words(text: str) -> List[str]:
     """Lower-case words of ``text``; snake_case, kebab-case and camelCase are split."""
     out: List[str] = []
     for chunk in _WORD.findall(text):
-        out.extend(part.lower() for part in _CAMEL.split(chunk) if part)
+        if chunk.islower() or chunk[1:].islower():  # most words: no camelCase or digits to split
+            out.append(chunk.lower())
+        else:
+            out.extend(part.lower() for part in _CAMEL.split(chunk) if part)
     return out
 
 
