@@ -90,13 +90,13 @@ def test_broken_input_is_a_located_finding(case: str, make_repo) -> None:
 
 
 def test_defective_documents_earn_no_credit(make_repo) -> None:
-    """A policy with duplicate keys addresses 5.2 but must not satisfy the ISO 9001 half."""
-    doc = GOOD.replace("review:", "addresses: [iso9001:2015/5.2, iso20000-1:2018/5.2]\nreview:")
+    """A policy with duplicate keys addresses 5.1 but must not satisfy the ISO 9001 half."""
+    doc = GOOD.replace("review:", "addresses: [iso9001:2015/5.1, iso20000-1:2018/5.1]\nreview:")
     clean = make_repo({"p.md": doc})
     broken = make_repo({"p.md": doc.replace('version: "1.0"\n', 'version: "1.0"\nversion: "1.1"\n')})
     for repo, expected in ((clean, False), (broken, True)):
         report = run_cli("check", repo, "--format", "json", "--as-of", "2026-06-01").json()
-        rule = next(r for r in report["results"] if r["rule"] == "SMS-5.2.1")
+        rule = next(r for r in report["results"] if r["rule"] == "SMS-5.1")
         assert ("ISO 9001 half missing" in rule["message"]) is expected, rule["message"]
 
 

@@ -54,6 +54,8 @@ class Check:
     schema: Optional[Mapping[str, Any]] = None
     fresh_field: str = "date"
     fresh_months: Optional[int] = None
+    fresh_grace: int = 0  # months of grace after the window (a review held a few days late)
+    fresh_declared_by: Optional[str] = None  # topic naming the activity whose stated interval wins
     references: Tuple[Tuple[str, Selector], ...] = ()
     validator: Any = field(default=None, compare=False, repr=False)
 
@@ -63,6 +65,7 @@ class Relation:
     type: str  # full | partial | none
     base: Tuple[str, ...] = ()
     adds: Optional[str] = None
+    neighbours: Tuple[str, ...] = ()  # none: ISO 9001 clauses whose arrangements are reused, without credit
 
 
 @dataclass(frozen=True)
@@ -222,10 +225,12 @@ def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Cat
     if clause is None:
         raise fail(f"at clause: {raw['clause']} is not a clause of {target.title}")
     relation_raw = raw["relation"]
-    for number in relation_raw.get("base", ()):
-        if base.get(number) is None:
-            raise fail(f"at relation/base: {number} is not a clause of {base.title}")
-    relation = Relation(relation_raw["type"], tuple(relation_raw.get("base", ())), relation_raw.get("adds"))
+    for key in ("base", "neighbours"):
+        for number in relation_raw.get(key, ()):
+            if base.get(number) is None:
+                raise fail(f"at relation/{key}: {number} is not a clause of {base.title}")
+    relation = Relation(relation_raw["type"], tuple(relation_raw.get("base", ())), relation_raw.get("adds"),
+                        tuple(relation_raw.get("neighbours", ())))
     checks = tuple(_build_check(c, i, fail, target, catalogues, relation, vocabulary) for i, c in enumerate(raw.get("evidence", ())))
     return Rule(
         id=rule_id,
@@ -308,6 +313,7 @@ def _vocabulary_problem(raw: Mapping[str, Any], vocabulary: Vocabulary) -> Optio
             if concept not in kind.concepts:
                 return f"{kind_name} has no concept {concept!r} (known: {', '.join(sorted(kind.concepts))})"
     topics = list(raw.get("topics", ())) + [t for names in raw.get("covers", {}).values() for t in names]
+    topics += [raw["fresh"]["declared_by"]] if "declared_by" in raw.get("fresh", {}) else []
     for topic in topics:
         if topic not in vocabulary.topics:
             return f"no topic {topic!r} in the vocabulary"
@@ -356,6 +362,8 @@ def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogu
         schema=schema,
         fresh_field=fresh.get("field", "date"),
         fresh_months=fresh.get("within_months"),
+        fresh_grace=fresh.get("grace_months", 0),
+        fresh_declared_by=fresh.get("declared_by"),
         references=references,
         validator=validator,
     )
