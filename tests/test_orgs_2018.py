@@ -152,10 +152,10 @@ CONTINUITY_TEST = "07-records/assurance/LD-BCT-2026-01-hall-loss-exercise.md"
 SECURITY_POLICY = "02-policies/LD-POL-02-information-security-policy.md"
 
 DEFECTS: Dict[str, Callable[[Path], None]] = {
-    "management review older than 12 months": lambda root: _edit(root / MR, "date: 2026-05-20", "date: 2025-10-20"),
+    "management review older than 12 months": lambda root: _edit(root / MR, "date: 2026-05-20", "date: 2025-08-20"),
     "internal audits older than 12 months": lambda root: (
-        _edit(root / IA1, "date: 2026-03-19", "date: 2025-09-19"),
-        _edit(root / IA2, "date: 2026-06-17", "date: 2025-10-17"),
+        _edit(root / IA1, "date: 2026-03-19", "date: 2025-07-19"),
+        _edit(root / IA2, "date: 2026-06-17", "date: 2025-08-17"),
     ),
     "an SLA without its targets": lambda root: _drop_block(root / SLA_PG, "service_levels:"),
     "the change management procedure set to draft": lambda root: _edit(root / CHANGE_PROCEDURE, "status: approved", "status: draft"),
@@ -164,6 +164,7 @@ DEFECTS: Dict[str, Callable[[Path], None]] = {
     "an SLA naming a service the catalogue lacks": lambda root: _edit(root / SLA_PG, "services: [ld-postgres]", "services: [ld-postgres, ld-mysql]"),
 }
 
+# (the annual cycles have 12 months and a stated month's grace: the dates above are well past both)
 # defect -> (clause that must fail, file it must point at or None when the file is gone,
 #            id of the document at fault: any other failure must be about it)
 EXPECTED = {
@@ -204,6 +205,7 @@ def test_a_lapsed_record_is_minor_and_a_missing_requirement_major(tmp_path: Path
     DEFECTS["the information security policy withdrawn"](root)
     results = results_by_rule(_report(root))
     assert (results["SMS-9.3"]["status"], results["SMS-9.3"]["severity"]) == ("fail", "minor")
-    assert "lapsed" in results["SMS-9.3"]["message"] and "2025-10-20" in results["SMS-9.3"]["message"]
+    assert "lapsed" in results["SMS-9.3"]["message"] and "2025-08-20" in results["SMS-9.3"]["message"]
+    assert "more than 12 months and 1 month's grace before 2026-10-31" in results["SMS-9.3"]["message"]
     assert (results["SMS-8.7.3.1"]["status"], results["SMS-8.7.3.1"]["severity"]) == ("fail", "major")
     assert "withdrawn" in results["SMS-8.7.3.1"]["message"]

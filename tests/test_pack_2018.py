@@ -146,7 +146,8 @@ AUDITOR_CASES = {
             SM + "records/REC-AVR-2026-Q3.yaml": None,
             SM + "records/REC-AVR-2025-Q4.yaml": ("date: 2026-01-13", "date: 2025-10-13"),
         },
-        ["lapsed", "REC-AVR-2025-Q4", "2025-10-13", "more than 12 months"],
+        # the availability plan states quarterly reports: 3 months and a month's grace, not the default 12
+        ["lapsed", "REC-AVR-2025-Q4", "2025-10-13", "more than 3 months (quarterly, as SMS-PLN-004 states) and 1 month's grace"],
     ),
     "SMS-8.6.3-problems-without-root-cause": (
         "SMS-8.6.3",

@@ -120,7 +120,7 @@ def test_freshness_and_cross_references(make_repo, tmp_path: Path) -> None:
     results = _status(make_repo, tmp_path, rules, files)
     # 2025-06-30 is exactly 12 calendar months before as_of: inside; 2025-05-31 is outside
     assert results["T-FRESH"]["status"] == "fail"
-    assert "outside the 12-month window: OLD (old.yaml:4) dated 2025-05-31" in results["T-FRESH"]["message"]
+    assert "outside the window of 12 months: OLD (old.yaml:4) dated 2025-05-31" in results["T-FRESH"]["message"]
     assert "NEW" not in results["T-FRESH"]["message"]
     assert results["T-REFS"]["status"] == "fail" and "record_of OTHER is not" in results["T-REFS"]["message"]
 
@@ -180,3 +180,32 @@ def test_unparseable_rule_file_is_exit_2(make_repo, tmp_path: Path) -> None:
     (rules_dir / "broken.yaml").write_text("rules:\n  - id: [\n")
     result = run_cli("check", make_repo({}), "--rules", rules_dir)
     assert result.exit_code == 2 and "broken.yaml: line" in result.stderr
+
+
+def test_grace_and_the_interval_the_organisation_states(make_repo, tmp_path: Path) -> None:
+    """12 months and a stated month's grace; a report interval the procedure states comes before the default."""
+    rules = [
+        _rule("T-GRACE", [{"select": {"type": "record", "addresses": "self"}, "fresh": {"within_months": 12, "grace_months": 1}}]),
+        _rule("T-DECLARED", [{"select": {"type": "record", "addresses": "self"}, "expect": "service report",
+                              "fresh": {"within_months": 3, "grace_months": 1, "declared_by": "service_report_interval"}}]),
+    ]
+
+    def procedure(sentence: str) -> str:
+        return controlled("PROC", "procedure", ["iso20000-1:2018/8.4.3"]) + f"\n## 4 Method\n\n1. Collect the data.\n2. {sentence}\n"
+
+    def run(day: str, sentence: str) -> Dict[str, dict]:
+        files = {"proc.md": procedure(sentence), "r.yaml": record("R", day, ["iso20000-1:2018/8.4.3"])}
+        return _status(make_repo, tmp_path, rules, files)
+
+    # 12.5 months before as_of 2026-06-30: inside the grace; 13.5 months: lapsed, and the message says so
+    assert run("2025-06-15", "Nothing stated.")["T-GRACE"]["status"] == "pass"
+    late = run("2025-05-15", "Nothing stated.")["T-GRACE"]
+    assert (late["status"], late["severity"]) == ("fail", "minor")
+    assert "more than 12 months and 1 month's grace before 2026-06-30" in late["message"]
+    # a report 2.5 months old: fine against the default (3 months and a month's grace) and a quarterly
+    # statement, lapsed against a monthly one, which the message names
+    assert run("2026-04-15", "The team lead checks the figures.")["T-DECLARED"]["status"] == "pass"
+    assert run("2026-04-15", "A quarterly service report per service goes to each customer.")["T-DECLARED"]["status"] == "pass"
+    monthly = run("2026-04-15", "By the fifth working day a monthly service report per service is produced; trends are analysed quarterly.")
+    assert monthly["T-DECLARED"]["status"] == "fail"
+    assert "more than 1 month (monthly, as PROC states) and 1 month's grace" in monthly["T-DECLARED"]["message"]

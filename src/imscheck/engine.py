@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.config import Override
-from imscheck.dates import to_date, within_months
 from imscheck.defects import coverage_defects, defects, describe, resolve_targets
 from imscheck.documents import Document
 from imscheck.findings import finding_results
+from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
 from imscheck.index import Candidate, Index
 from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
@@ -34,6 +34,7 @@ from imscheck.standards import Ref, standard_name
 from imscheck.vocabulary import Vocabulary, first_block_with, shipped_vocabulary
 
 DEFAULT_CHECK = Check(select=Selector(addresses=("self",)))
+_STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
 _MAX_DETAILS = 3
 _OK, _MINOR, _MISSING = "ok", "minor", "missing"
 
@@ -195,17 +196,19 @@ def _unique(evidence: Sequence[Evidence]) -> List[Evidence]:
 
 def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _Outcome:
     override = ctx.overrides.get(rule.id)
-    months = override.within_months if override and override.within_months else check.fresh_months
-    what = describe(check, targets, months)
+    stating = [c.doc for c in ctx.index.select(_STATING, targets)] if check.fresh_declared_by else []
+    window = window_for(check, override.within_months if override else None, stating, ctx.vocabulary)
+    what = describe(check, targets, window.total if window else None)
     candidates = ctx.index.select(check.select, targets)
     if check.none:
         return _forbidden(check, rule, ctx, candidates, what)
-    pool, stale = _in_window(check, candidates, ctx.as_of, months)
+    pool, stale = split(check, candidates, ctx.as_of, window)
     if not pool:
         if check.when_present:
             return _Outcome(_OK)
-        if stale:
-            return _lapsed(check, stale, what, months, ctx.as_of)
+        if stale and window is not None:
+            text, location = lapsed(check, stale, what, window, ctx.as_of)
+            return _Outcome(_MINOR, [text], _evidence(stale), [location])
         return _absent(check, ctx, targets, what)
     good: List[Candidate] = []
     bad: List[Tuple[Candidate, List[Tuple[str, int]]]] = []
@@ -224,7 +227,7 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
     elif len(good) < check.at_least:
         need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
-        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{_outside(check, stale, months)}"
+        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window, _MAX_DETAILS)}"
     reported = bad if check.every else [(c, found) for c, found in bad if len(coverage_defects(found)) < len(found)]
     if problem is None and reported:
         problem = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
@@ -248,42 +251,6 @@ def _state(doc: Document) -> str:
     if isinstance(status, str) and status != "approved":
         return status
     return "dated after the evaluation date" if doc.meta.get("date") is not None else "not approved"
-
-
-def _in_window(check: Check, candidates: Sequence[Candidate], as_of: dt.date, months: Optional[int]) -> Tuple[List[Candidate], List[Candidate]]:
-    """(documents inside the freshness window, dated documents outside it); no window: all inside."""
-    if not months:
-        return list(candidates), []
-    inside: List[Candidate] = []
-    outside: List[Candidate] = []
-    for candidate in candidates:
-        day = to_date(candidate.doc.meta.get(check.fresh_field))
-        (inside if day is not None and within_months(day, as_of, months) else outside).append(candidate)
-    return inside, outside
-
-
-def _outside(check: Check, stale: Sequence[Candidate], months: Optional[int]) -> str:
-    """The documents a freshness window left out, with their dates."""
-    if not stale:
-        return ""
-    shown = [f"{c.doc.name} ({c.doc.path}:{c.doc.line_of(check.fresh_field)}) dated {c.doc.meta.get(check.fresh_field)}" for c in stale[:_MAX_DETAILS]]
-    more = len(stale) - len(shown)
-    return f"; outside the {months}-month window: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def _lapsed(check: Check, stale: Sequence[Candidate], what: str, months: Optional[int], as_of: dt.date) -> _Outcome:
-    """Evidence of a periodic activity exists, but none within its window: lapsed, a minor finding."""
-    dated = [(to_date(c.doc.meta.get(check.fresh_field)), c) for c in stale]
-    known = sorted(((d, c) for d, c in dated if d is not None), key=lambda pair: (pair[0], pair[1].doc.path))
-    if known:
-        day, latest = known[-1]
-        text = f"{what}: the latest, {latest.doc.name} ({latest.doc.path}:{latest.doc.line_of(check.fresh_field)}), is dated {day}, more than {months} months before {as_of}"
-        location = Location(latest.doc.path, latest.doc.line_of(check.fresh_field))
-    else:
-        latest = stale[0]
-        text = f"{what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {check.fresh_field} date"
-        location = Location(latest.doc.path, latest.doc.line)
-    return _Outcome(_MINOR, [f"lapsed: {text}"], _evidence(stale), [location])
 
 
 def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Candidate], what: str) -> _Outcome:

@@ -75,6 +75,10 @@ class Topic:
     def found_in(self, text: Passage) -> bool:
         return any(text.says(key) for key in self.keys)
 
+    def positions(self, text: Passage) -> List[int]:
+        """Where in ``text`` the topic is said (every phrase, every place)."""
+        return sorted(p for key in self.keys for p in text.where(key))
+
 
 @dataclass(frozen=True)
 class Found:
@@ -95,6 +99,8 @@ class Vocabulary:
     kinds: Mapping[str, Kind]
     topics: Mapping[str, Topic]
     abbreviations: Tuple[Tuple[str, str], ...]  # short form -> full words ("prio" -> "priority")
+    # how often, in words: (months, the phrases that say it) -- "monthly", "twice a year"
+    intervals: Tuple[Tuple[int, Topic], ...] = ()
 
     def concept(self, ref: str) -> Optional[Concept]:
         """``kind.concept`` -> the concept, or None."""
@@ -200,12 +206,17 @@ def load_vocabulary(rules_root: Path, validate: Optional[bool] = None) -> Vocabu
         }
         kinds[kind_name] = Kind(kind_name, raw["title"], concepts)
     topics = {name: Topic(name, raw["title"], tuple(raw["any"]), short) for name, raw in data["topics"].items()}
-    return Vocabulary(kinds, topics, short)
+    intervals = tuple(
+        (entry["months"], Topic(f"every {entry['months']} months", f"every {entry['months']} months", tuple(entry["any"]), short))
+        for entry in data.get("intervals", ())
+    )
+    return Vocabulary(kinds, topics, short, intervals)
 
 
 def meaningless_entries(vocabulary: Vocabulary) -> List[str]:
     """Names and phrases with no meaning-bearing word: they could never match (checked by the tests)."""
     found = [f"kinds/{c.kind}/concepts/{c.name}" for k in vocabulary.kinds.values() for c in k.concepts.values() if not all(c.keys)]
+    found += [f"intervals/{t.name}" for _, t in vocabulary.intervals if not all(t.keys)]
     return found + [f"topics/{t.name}" for t in vocabulary.topics.values() if not all(t.keys)]
 
 

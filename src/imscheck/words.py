@@ -95,16 +95,23 @@ class Passage:
 
     def says(self, phrase: Sequence[str]) -> bool:
         """True if every stem of ``phrase`` stands within a window of a few words, in any order."""
+        return bool(self.where(phrase, first=True))
+
+    def where(self, phrase: Sequence[str], first: bool = False) -> List[int]:
+        """Positions (of the phrase's first word) where ``phrase`` is said; with ``first``, at most one."""
         lists = [self._where(w) for w in phrase]
         if not all(lists):
-            return False
+            return []
         if len(lists) == 1:
-            return True
+            return lists[0][:1] if first else lists[0]
         reach = len(phrase) + 2
+        found: List[int] = []
         for start in lists[0]:
             if all(_near(others, start, reach) for others in lists[1:]):
-                return True
-        return False
+                found.append(start)
+                if first:
+                    break
+        return found
 
 
 def _near(sorted_positions: List[int], at: int, reach: int) -> bool:
