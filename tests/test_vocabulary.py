@@ -214,3 +214,17 @@ def test_rules_show_lists_what_each_check_accepts() -> None:
     topics = run_cli("rules", "show", "SMS-7.5.3").stdout
     assert "an auditor reads for (observation if not found): how documents and records are retained and disposed of" in topics
 
+
+
+def test_a_registers_entries_hold_concepts_too(make_repo) -> None:
+    procedure = controlled("PRO-SUP", "procedure", ["iso9001:2015/8.4", "iso20000-1:2018/8.3.4.1"])
+    review = record("SR-1", "2026-05-01", ["iso20000-1:2018/8.3.4.1"], vendor="Acme", scorecard=[{"measure": "uptime", "met": True}])
+    register = controlled("REG-SUP", "register", ["iso20000-1:2018/8.3.4.1"],
+                          suppliers=[{"name": "Acme", "contractRef": "C-2024-7"}, {"name": "Beta", "contractRef": "C-2025-1"}])
+    repo = make_repo({"pro.md": procedure, "sr.yaml": review, "reg.md": register})
+    result = _check(repo)["SMS-8.3.4.1"]
+    assert result["status"] == "pass", result["message"]
+    without = make_repo({"pro.md": procedure, "sr.yaml": review})
+    result = _check(without)["SMS-8.3.4.1"]
+    assert (result["status"], result["severity"]) == ("fail", "minor")
+    assert "contract" in result["message"]

@@ -162,7 +162,7 @@ def _parts(value: Any) -> Tuple[Passage, ...]:
 
 
 def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
-    """Top-level fields, then the fields one level down (``timeline.restored``), with their lines."""
+    """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``)."""
     meta = doc.meta
     for key, value in meta.items():
         yield key, value, doc.line_of(key)
@@ -170,6 +170,14 @@ def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
         if isinstance(value, dict):
             for inner, inner_value in value.items():
                 yield inner, inner_value, doc.line_of(key, inner)
+        elif isinstance(value, list):  # a register's entries: [{supplier, contract, ...}, ...]
+            seen = set()
+            for index, entry in enumerate(value):
+                if isinstance(entry, dict):
+                    for inner, inner_value in entry.items():
+                        if inner not in seen and inner_value not in _EMPTY:
+                            seen.add(inner)
+                            yield inner, inner_value, doc.line_of(key, index, inner)
 
 
 @lru_cache(maxsize=4096)
