@@ -129,9 +129,9 @@ def load_config(root: Path) -> Config:
         for rule, o in data.get("overrides", {}).items()
     }
     vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()} for kind, concepts in data.get("vocabulary", {}).items()}
-    problem = mapping_problem(shipped_vocabulary(), vocabulary) if vocabulary else None
-    if problem:
-        where, message = problem
+    unknown = mapping_problem(shipped_vocabulary(), vocabulary) if vocabulary else None
+    if unknown:
+        where, message = unknown
         raise ImscheckError(f"line {_line(parsed.lines, ('vocabulary',) + where)}: vocabulary: {message}", source)
     return Config(
         path=path,

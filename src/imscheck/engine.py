@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.config import Override
+from imscheck.checklist import auditor_checklist
 from imscheck.defects import coverage_defects, defects, describe, resolve_targets
 from imscheck.documents import Document
 from imscheck.findings import finding_results
@@ -31,7 +32,7 @@ from imscheck.index import Candidate, Index
 from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
 from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
-from imscheck.vocabulary import Vocabulary, first_block_with, shipped_vocabulary
+from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
 DEFAULT_CHECK = Check(select=Selector(addresses=("self",)))
 _STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
@@ -215,7 +216,7 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
     for candidate in pool:
         found = defects(check, candidate, rule, ctx)
         (bad.append((candidate, found)) if found else good.append(candidate))
-    checklist = _checklist(check, [c.doc for c in (good or pool)], ctx.vocabulary)
+    checklist = auditor_checklist(check.topics, [c.doc for c in (good or pool)], ctx.vocabulary)
     shortfall = _shortfall(bad)
     bad_locations = [Location(c.doc.path, line) for c, found in bad for _, line in found]
     per_service = check.per_service and bool(ctx.index.services)
@@ -260,32 +261,6 @@ def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Cand
         return _Outcome(_OK)
     names = ", ".join(f"{c.doc.name} ({c.doc.path})" for c in meeting[:_MAX_DETAILS])
     return _Outcome(_MINOR, [f"expected no {what}, found {len(meeting)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in meeting])
-
-
-def _checklist(check: Check, docs: Sequence[object], vocabulary: Vocabulary) -> List[TopicCheck]:
-    """The topics an auditor reads these documents for, each with the first place it is said."""
-    items: List[TopicCheck] = []
-    if not check.topics or not docs:
-        return items
-    names = _names([d.name for d in docs])  # type: ignore[attr-defined]
-    first = docs[0]
-    for name in check.topics:
-        topic = vocabulary.topics[name]
-        hit = first_block_with(topic, docs)  # type: ignore[arg-type]
-        if hit is not None:
-            doc, block = hit
-            items.append(TopicCheck(topic.title, True, doc.name, doc.path, block.line))
-        else:
-            verb = "does" if len(docs) == 1 else "do"
-            message = f"an auditor will look for {topic.title}; {names} {verb} not seem to mention it"
-            items.append(TopicCheck(topic.title, False, first.name, first.path, first.line, message))  # type: ignore[attr-defined]
-    return items
-
-
-def _names(names: Sequence[str]) -> str:
-    shown = list(names[:_MAX_DETAILS])
-    more = len(names) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def _article(phrase: str) -> str:

@@ -25,7 +25,7 @@ from imscheck.schemas import load_setup_file
 from imscheck.words import Passage, split_words, stems
 
 VOCABULARY_FILE = "vocabulary.yaml"
-_EMPTY = (None, "", [], {})
+_EMPTY: Tuple[Any, ...] = (None, "", [], {})
 
 
 @dataclass(frozen=True)
