@@ -95,3 +95,12 @@ def test_bad_clause_is_a_clear_error(args, message) -> None:
 def test_explain_shows_why_a_relation_was_judged_as_it_is() -> None:
     out = _explain("iso20000-1:2011/4.5.4.2")
     assert re.search(r"^ +why: Decision: no relation\. .*8\.2\.2", out, re.M)
+
+
+def test_explain_names_the_iso9001_arrangements_a_new_requirement_reuses() -> None:
+    audit = run_cli("explain", "iso9001:2008/8.2.2")
+    assert audit.exit_code == 0, audit.stderr
+    reuse = audit.stdout.split("can reuse its arrangements (no credit):", 1)[1]
+    assert "ITSM11-4.5.4.2" in reuse
+    new = run_cli("explain", "iso20000-1:2011/4.5.4.2").stdout
+    assert "reuses, without credit: ISO 9001:2008 8.2.2" in new

@@ -26,6 +26,7 @@ class Explanation:
     built_on_by: Tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
     packs: Tuple[Pack, ...]  # the packs consulted
     catalogues: Catalogues = field(compare=False, repr=False)  # for the other edition's titles
+    reused_by: Tuple[Rule, ...] = ()  # new requirements that reuse this 9001 clause, without credit
 
 
 def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Clause]:
@@ -64,7 +65,13 @@ def explain(ref: Ref, clause: Clause, packs: Sequence[Pack], catalogues: Catalog
     built_on = tuple(r for p in packs for r in p.rules if any(ref.covers(b) for b in r.base_refs))
     consulted = tuple(p for p in packs if key in (p.target, p.base))
     children = tuple(catalogue.children(clause.number))
-    return Explanation(ref, catalogue, clause, ancestors, children, checked, built_on, consulted, catalogues)
+    reused = tuple(r for p in packs for r in p.rules if r.base == key and any(ref.covers(b) for b in _neighbour_refs(r)))
+    return Explanation(ref, catalogue, clause, ancestors, children, checked, built_on, consulted, catalogues, reused)
+
+
+def _neighbour_refs(rule: Rule) -> List[Ref]:
+    standard, edition = rule.base.split(":", 1)
+    return [Ref(standard, edition, number) for number in rule.relation.neighbours]
 
 
 def shipped_packs(known: Catalogues) -> List[Pack]:
@@ -94,7 +101,9 @@ def _rule_line(rule: Rule, base: Catalogue) -> str:
 
 def _notes(rule: Rule) -> List[str]:
     """What the ITSM half adds, and why the relation was judged as it is, where the rule says."""
-    notes = [("adds", rule.relation.adds), ("why", rule.justification)]
+    reuses = ", ".join(rule.relation.neighbours) if rule.relation.neighbours else None
+    notes = [("adds", rule.relation.adds), ("why", rule.justification),
+             ("reuses, without credit", f"{edition_name(rule.base)} {reuses}" if reuses else None)]
     return [f"  {'':<16} {label}: {' '.join(text.split())}" for label, text in notes if text]
 
 
@@ -116,11 +125,15 @@ def render_text(ex: Explanation) -> str:
         lines += ["", f"{edition_name(target.key)} requirements that build on it (their rules accept evidence addressing it):"]
         for rule in ex.built_on_by:
             lines += [f"  {rule.id:<16} {target.label(rule.clause)}: {rule.relation.type}"] + _notes(rule)
+    if ex.reused_by:
+        target = ex.catalogues.require(ex.reused_by[0].target)
+        lines += ["", f"New {edition_name(target.key)} requirements that can reuse its arrangements (no credit):"]
+        lines += [f"  {rule.id:<16} {target.label(rule.clause)}" for rule in ex.reused_by]
     if not ex.packs:
         lines += ["", f"No rule pack relates {name} to another standard."]
     for pack in ex.packs:
         if pack.target == ex.ref.edition_key and not ex.checked_by:
             lines += ["", f"No rule of the pack {pack.title!r} checks this clause yet."]
-        if pack.base == ex.ref.edition_key and not ex.built_on_by:
+        if pack.base == ex.ref.edition_key and not ex.built_on_by and not ex.reused_by:
             lines += ["", f"No {edition_name(pack.target)} requirement builds on this clause."]
     return "\n".join(lines) + "\n"
