@@ -13,8 +13,10 @@ from typing import Dict, List, Tuple
 import pytest
 
 from conftest import run_cli
+from guide_support import USER_NEW, USER_PARTIAL, expected_entries, new_rules, norm, rules_by_id, summaries, titles, write_user_rules
 from imscheck.api import catalogues
-from imscheck.guide import build_guide, render
+from imscheck.guide import Guide, build_guide, render
+from imscheck.resources import rules_dir
 from imscheck.rules import load_pack
 from packdata import RULES, RawPack, catalogue_clauses, load_raw_pack, pack_dirs, relation_counts, requirement_clauses, requirement_leaves
 
@@ -50,25 +52,130 @@ def test_each_base_clause_is_listed_once_in_catalogue_order(pack: RawPack) -> No
     assert headings == expected
 
 
+_DIRECT = re.compile(r"^- (\S+) .*\((F|P), rule ([^,()\s]+)\)", re.M)
+_THROUGH = re.compile(r"^- (\S+) .*\((F|P), rule ([^,()\s]+), through ([\d., ]+)\)$", re.M)
+_REUSED = re.compile(r"^- (\S+) .*\(new, rule ([^,()\s]+)(?:, through ([\d., ]+))?\)$", re.M)
+
+
+def _sections(part: str) -> Dict[str, str]:
+    """The text under each clause heading of a guide part, up to the next heading."""
+    matches = list(re.finditer(r"^#{3,6} (\d+(?:\.\d+)*) .*$", part, re.M))
+    ends = [m.start() for m in matches[1:]] + [len(part)]
+    return {m.group(1): part[m.end():end] for m, end in zip(matches, ends)}
+
+
+def _new_sections(new_part: str) -> Dict[str, str]:
+    """The detail of each new requirement, by the rule it names."""
+    chunks = re.split(r"^### ", new_part, flags=re.M)[1:]
+    found = {}
+    for chunk in chunks:
+        rule = re.search(r"^Rule (\S+)\. ", chunk, re.M)
+        assert rule, chunk[:80]
+        found[rule.group(1)] = chunk
+    return found
+
+
+def _check_markdown(markdown: str, pack: RawPack) -> None:
+    """Everything the guide shows for ``pack``, against what the raw YAML says it must show."""
+    base_part, new_part = _parts(markdown, pack)
+    sections = _sections(base_part)
+    expected = expected_entries(pack)
+    rules = rules_by_id(pack)
+    base_summaries, target_summaries = summaries(pack.base), summaries(pack.target)
+    assert list(sections) == list(expected)
+    for number, text in sections.items():
+        want = expected[number]
+        direct = [m.group(3) for m in _DIRECT.finditer(text) if not _THROUGH.match(m.group(0))]
+        through = {m.group(3): m.group(4).split(", ") for m in _THROUGH.finditer(text)}
+        reused = {m.group(2): (m.group(3).split(", ") if m.group(3) else []) for m in _REUSED.finditer(text)}
+        listed = direct + list(through)
+        assert len(listed) == len(set(listed)) and len(reused) == len(_REUSED.findall(text)), f"{number}: a requirement listed twice"
+        assert sorted(direct) == sorted(want.direct), number
+        assert through == want.through, number
+        assert reused == want.reused, number
+        kinds = {rules[r]["relation"]["type"] for r in listed}
+        shown = re.search(r"^Relation: (.*)\.$", text, re.M)
+        assert (set(re.findall(r"(full|partial) \(", shown.group(1))) if shown else set()) == kinds, number
+        flat = norm(text)
+        assert base_summaries[number] in flat, f"{number}: the ISO 9001 clause summary is missing"
+        for rule_id in want.direct:
+            rule = rules[rule_id]
+            assert norm(rule["guidance"]) in flat, f"{number}: the action of {rule_id} is missing"
+            if rule["relation"].get("adds"):
+                assert norm(rule["relation"]["adds"]) in flat, f"{number}: what {rule_id} adds is missing"
+    details = _new_sections(new_part)
+    table = set(re.findall(r"^\| (\d+(?:\.\d+)*) \|", new_part, re.M))
+    assert table == {r["clause"] for r in new_rules(pack)}
+    assert set(details) == {r["id"] for r in new_rules(pack)}
+    base_titles = titles(pack.base)
+    for rule in new_rules(pack):
+        flat = norm(details[rule["id"]])
+        assert target_summaries[rule["clause"]] in flat, rule["id"]
+        assert norm(rule["guidance"]) in flat, rule["id"]
+        if rule.get("justification"):
+            assert norm(rule["justification"]) in flat, rule["id"]
+        for number in rule["relation"].get("neighbours", []):
+            assert norm(f"{number} {base_titles[number]}") in flat, f"{rule['id']}: neighbour {number} is missing"
+
+
 @pytest.mark.parametrize("pack", PACKS, ids=IDS)
-def test_every_requirement_appears_under_its_base_clauses_or_as_new(pack: RawPack) -> None:
+def test_each_base_clause_shows_summary_relations_actions_and_reuse(pack: RawPack) -> None:
+    _check_markdown(_guide(pack), pack)
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=IDS)
+def test_every_requirement_appears_under_a_9001_clause_or_as_new(pack: RawPack) -> None:
     base_part, new_part = _parts(_guide(pack), pack)
-    under: Dict[str, set] = {}
-    current = None
-    for line in base_part.splitlines():
-        heading = re.match(r"^#{3,6} (\d+(?:\.\d+)*) ", line)
-        if heading:
-            current = heading.group(1)
-        item = re.match(r"^- (\d+(?:\.\d+)*) .*\((F|P), rule ", line)
-        if item:
-            under.setdefault(item.group(1), set()).add(current)
-    new = set(re.findall(r"^\| (\d+(?:\.\d+)*) \|", new_part, re.M))
-    rules = {r["clause"]: r for r in pack.rules}
-    shown_nowhere = [n for n in requirement_leaves(pack.target) if n not in under and n not in new]
-    assert not shown_nowhere, f"{pack.target}: not in the guide under a 9001 clause or as new: {shown_nowhere}"
-    for number, sections in under.items():
-        assert sections == set(rules[number]["relation"]["base"]), number
-    assert new == {n for n, r in rules.items() if r["relation"]["type"] == "none"}
+    shown = {m.group(3) for m in _DIRECT.finditer(base_part)} | set(_new_sections(new_part))
+    assert shown == set(rules_by_id(pack)), f"{pack.target}: rules missing from the guide"
+    unruled = [n for n in requirement_leaves(pack.target) if n not in {r["clause"] for r in pack.rules}]
+    listed = new_part.split("requirements without a rule in this pack", 1)[1] if unruled else ""
+    assert re.findall(r"^- (\d+(?:\.\d+)*) ", listed, re.M) == unruled
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=IDS)
+def test_neighbour_clauses_from_the_pack_appear_both_ways(pack: RawPack) -> None:
+    with_neighbours = [r for r in pack.rules if r["relation"].get("neighbours")]
+    if not with_neighbours:
+        pytest.skip(f"{pack.target}: no rule names neighbour clauses yet (the user-folder test covers the feature)")
+    sections = _sections(_parts(_guide(pack), pack)[0])
+    for rule in with_neighbours:
+        for number in rule["relation"]["neighbours"]:
+            assert re.search(rf"^- {re.escape(rule['clause'])} .*\(new, rule {re.escape(rule['id'])}\)$", sections[number], re.M), (
+                f"{number} does not say that {rule['id']} reuses it"
+            )
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=IDS)
+def test_the_caveat_comes_first(pack: RawPack) -> None:
+    preamble = _guide(pack).split("\n## ", 1)[0].lower()
+    for word in ("indicative", "judge", "certification body"):
+        assert word in preamble, word
+
+
+def _user_guide(tmp_path: Path) -> Tuple[Guide, RawPack]:
+    folder = write_user_rules(tmp_path / "user-rules")
+    pack = next(p for p in PACKS if p.target == "iso20000-1:2018")
+    guide = build_guide(load_pack(rules_dir(), pack.target, catalogues(), extra_dirs=[folder]), catalogues())
+    return guide, RawPack(pack.target, pack.base, pack.directory, pack.rules + (USER_NEW, USER_PARTIAL))
+
+
+def test_user_rules_neighbours_and_parents_gather_each_requirement_once(tmp_path: Path) -> None:
+    guide, raw = _user_guide(tmp_path)
+    markdown = render(guide)
+    _check_markdown(markdown, raw)
+    sections = _sections(_parts(markdown, raw)[0])
+    new, partial = USER_NEW["id"], USER_PARTIAL["id"]
+    # named as neighbour by 9.2 and 9.2.2: listed once under 9.2, as its own; once under 9, through both
+    assert len(re.findall(rf"rule {new}\b", sections["9.2"])) == 1
+    assert re.search(rf"\(new, rule {new}\)$", sections["9.2"], re.M)
+    assert re.search(rf"\(new, rule {new}, through 9.2, 9.2.2\)$", sections["9"], re.M)
+    # based on 9.2.1 and 9.2.2: its parent 9.2 gathers it once, through both, and shows it as partial
+    assert len(re.findall(rf"rule {partial}\b", sections["9.2"])) == 1
+    assert re.search(rf"\(P, rule {partial}, through 9.2.1, 9.2.2\)$", sections["9.2"], re.M)
+    assert re.search(r"^Relation: .*partial \(P\)", sections["9.2"], re.M)
+    for number in ("9.2.1", "9.2.2"):
+        assert norm(USER_PARTIAL["guidance"]) in norm(sections[number])
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=IDS)
@@ -128,6 +235,7 @@ def test_html_is_self_contained_and_lists_each_base_clause_once(pack: RawPack, t
     assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
     assert all(link.startswith("#") for link in page.links)
     assert set(link[1:] for link in page.links) <= set(page.ids)
+    assert "caveat" in page.ids
     sections = [i[len("base-"):] for i in page.ids if i.startswith("base-")]
     assert sections == requirement_clauses(pack.base)
     new = {i[len("new-"):] for i in page.ids if i.startswith("new-")}
@@ -147,6 +255,14 @@ def test_html_escapes_text_from_rule_data(tmp_path: Path) -> None:
     html = render(guide, "html")
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; top management owns" in html
+
+
+def test_html_escapes_guidance_and_justification(tmp_path: Path) -> None:
+    guide, _ = _user_guide(tmp_path)
+    html = render(guide, "html")
+    assert "<b>" not in html and "<this>" not in html
+    assert "&lt;b&gt;audit&lt;/b&gt; programme &amp; review" in html
+    assert "asks for &lt;this&gt;" in html
 
 
 def test_guide_writes_to_a_file_and_reports_unwritable_output(tmp_path: Path) -> None:

@@ -1,19 +1,21 @@
 """The integration guide (``imscheck guide``), generated from the rule data, never written by hand.
 
-In the founding paper's form: for each ISO 9001 clause of the base edition, the relation type(s),
-what IT service management adds and the related ISO/IEC 20000-1 requirements; then the
-requirements with no ISO 9001 counterpart; and a summary of how much the 9001 system already
-covers. :func:`build_guide` makes the model; renderers (Markdown here, HTML in
-:mod:`imscheck.guide_html`) only format it.
+In the founding paper's form: for each ISO 9001 clause of the base edition, what the clause asks
+(the catalogue's summary, in our words), the relation type(s), the related ISO/IEC 20000-1
+requirements with what IT service management adds and the actions to take on the QMS (the
+rules' guidance); then the requirements with no ISO 9001 counterpart, each with the reason, the
+action and the ISO 9001 clauses whose arrangements it reuses without credit; and a summary of how
+much the 9001 system already covers. :func:`build_guide` makes the model; renderers (Markdown in
+:mod:`imscheck.guide_markdown`, HTML in :mod:`imscheck.guide_html`) only format it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.rules import Pack, Rule
-from imscheck.standards import Catalogue, Catalogues, edition_name
+from imscheck.standards import Catalogue, Catalogues
 
 RELATIONS: Tuple[str, ...] = ("full", "partial", "none")
 LETTER = {"full": "F", "partial": "P", "none": "—"}
@@ -22,6 +24,28 @@ ADVICE = {
     "partial": "extend the ISO 9001 process with the IT service management specifics",
     "none": "new: implement as ISO/IEC 20000-1 requires",
 }
+# The founding paper warns that its relations are indicative; every guide repeats the warning
+# (in our words) because the credit they give is a judgment, not a fact about the standards.
+CAVEAT_TITLE = "The relations are indicative."
+CAVEAT = (
+    "They are this rule pack's reading of where the two standards meet, not a verdict. How much an "
+    "existing ISO 9001 system really covers depends on how the organisation built it and on the "
+    "weight it gives each requirement: judge every relation against your own management system, "
+    "and agree the credit you rely on with your certification body before you plan around it."
+)
+
+
+def _text(value: Optional[str]) -> Optional[str]:
+    """Rule texts are folded YAML; the guide shows each as one line."""
+    return " ".join(value.split()) if value else None
+
+
+@dataclass(frozen=True)
+class ClauseName:
+    """A clause of the base edition, as the guide names it."""
+
+    number: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -34,21 +58,36 @@ class Requirement:
     rule: str
     adds: Optional[str] = None
     summary: str = ""
+    guidance: str = ""  # the action to take on the QMS
+    justification: Optional[str] = None
+    neighbours: Tuple[ClauseName, ...] = ()  # base clauses whose arrangements a new requirement reuses
+
+
+@dataclass(frozen=True)
+class Link:
+    """A requirement shown in a base clause's entry; ``via`` names the sub-clauses that carry it
+    there (empty when the requirement names the entry's clause itself)."""
+
+    requirement: Requirement
+    via: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class BaseClause:
-    """One ISO 9001 clause and the 20000-1 requirements that build on it."""
+    """One ISO 9001 clause and the 20000-1 requirements that build on it or reuse it."""
 
     clause: str
     title: str
     depth: int
-    requirements: Tuple[Requirement, ...]
+    requirements: Tuple[Requirement, ...]  # rules whose relation base names this clause
+    summary: str = ""
+    through: Tuple[Link, ...] = ()  # rules whose base names only sub-clauses of this one
+    reused_by: Tuple[Link, ...] = ()  # new requirements naming this clause (or a sub-clause) as a neighbour
 
     @property
     def relations(self) -> Tuple[str, ...]:
-        """Relation types present, in the order full, partial."""
-        present = {r.relation for r in self.requirements}
+        """Relation types present here or in the sub-clauses, in the order full, partial."""
+        present = {r.relation for r in self.requirements} | {link.requirement.relation for link in self.through}
         return tuple(kind for kind in RELATIONS if kind in present)
 
 
@@ -66,17 +105,45 @@ class Guide:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def listed(self) -> FrozenSet[str]:
+        """Numbers of the base clauses that have an entry (what a neighbour can link to)."""
+        return frozenset(entry.clause for entry in self.base_clauses)
 
-def _requirement(rule: Rule, target: Catalogue) -> Requirement:
+
+def _requirement(rule: Rule, target: Catalogue, base: Catalogue) -> Requirement:
     clause = target.get(rule.clause)
     return Requirement(
         clause=rule.clause,
         title=clause.display_title if clause else rule.title,
         relation=rule.relation.type,
         rule=rule.id,
-        adds=" ".join(rule.relation.adds.split()) if rule.relation.adds else None,
+        adds=_text(rule.relation.adds),
         summary=clause.summary if clause else "",
+        guidance=_text(rule.guidance) or "",
+        justification=_text(rule.justification),
+        neighbours=tuple(ClauseName(n, _title(base, n)) for n in rule.relation.neighbours),
     )
+
+
+def _title(catalogue: Catalogue, number: str) -> str:
+    clause = catalogue.get(number)
+    return clause.display_title if clause is not None else ""
+
+
+def _gather(number: str, descendants: Sequence[str], named: Mapping[str, Sequence[Requirement]],
+            order: Mapping[str, int]) -> List[Link]:
+    """The requirements that name ``number`` or any of its ``descendants``, each once: a parent
+    clause gathers what its sub-clauses relate to, and says through which."""
+    own = {r.rule for r in named.get(number, ())}
+    via: Dict[str, List[str]] = {}
+    found: Dict[str, Requirement] = {r.rule: r for r in named.get(number, ())}
+    for child in descendants:
+        for req in named.get(child, ()):
+            found.setdefault(req.rule, req)
+            if req.rule not in own:
+                via.setdefault(req.rule, []).append(child)
+    return [Link(found[rule], tuple(via.get(rule, ()))) for rule in sorted(found, key=order.__getitem__)]
 
 
 def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
@@ -84,27 +151,38 @@ def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
     target = catalogues.require(pack.target)
     base = catalogues.require(pack.base)
     by_base: Dict[str, List[Requirement]] = {}
+    by_neighbour: Dict[str, List[Requirement]] = {}
     new: List[Requirement] = []
     counts = {kind: 0 for kind in RELATIONS}
+    order = {rule.id: i for i, rule in enumerate(pack.rules)}
     for rule in pack.rules:
-        item = _requirement(rule, target)
+        item = _requirement(rule, target, base)
         counts[rule.relation.type] += 1
         if rule.relation.type == "none":
             new.append(item)
         for number in rule.relation.base:
             by_base.setdefault(number, []).append(item)
-    base_clauses = tuple(
-        BaseClause(c.number, c.display_title, c.number.count("."), tuple(by_base.get(c.number, ())))
-        for c in base.clauses.values()
-        if c.top in base.requirement_clauses
-    )
+        for number in rule.relation.neighbours:
+            by_neighbour.setdefault(number, []).append(item)
+    listed = [c for c in base.clauses.values() if c.top in base.requirement_clauses]
+    entries = []
+    for c in listed:
+        below = [d.number for d in listed if d.number.startswith(c.number + ".")]
+        related = _gather(c.number, below, by_base, order)
+        entries.append(BaseClause(
+            c.number, c.display_title, c.number.count("."),
+            requirements=tuple(link.requirement for link in related if not link.via),
+            summary=c.summary,
+            through=tuple(link for link in related if link.via),
+            reused_by=tuple(_gather(c.number, below, by_neighbour, order)),
+        ))
     ruled = {rule.clause for rule in pack.rules}
     without = tuple(
         Requirement(c.number, c.display_title, "", "", summary=c.summary)
         for c in target.requirement_leaves()
         if c.number not in ruled
     )
-    return Guide(pack.target, pack.base, pack.title, base_clauses, tuple(new), without, counts)
+    return Guide(pack.target, pack.base, pack.title, tuple(entries), tuple(new), without, counts)
 
 
 def load_guide(target: Optional[str] = None, base: Optional[str] = None) -> Guide:
@@ -122,55 +200,12 @@ def share(count: int, total: int) -> str:
     return f"{round(100 * count / total)} %" if total else "0 %"
 
 
-def render_markdown(guide: Guide) -> str:
-    target, base = edition_name(guide.target), edition_name(guide.base)
-    out: List[str] = [
-        f"# Integration guide: {target} on {base}",
-        "",
-        f"Generated by imscheck from the rule pack *{guide.title}*: for each {base} clause, how "
-        f"{target} extends it (F = fully covered by {base}, P = partially: the IT service management "
-        f"specifics are added), then the {target} requirements with no {base} counterpart.",
-        "",
-        "## Summary",
-        "",
-        f"| Relation | {target} requirements | Share | What to do |",
-        "|---|---:|---:|---|",
-    ]
-    for kind in RELATIONS:
-        out.append(f"| {kind} ({LETTER[kind]}) | {guide.counts[kind]} | {share(guide.counts[kind], guide.total)} | {ADVICE[kind]} |")
-    out.append(f"| total | {guide.total} | 100 % | |")
-    if guide.without_rule:
-        out += ["", f"{len(guide.without_rule)} requirement(s) of {target} have no rule in this pack yet; see the last section."]
-    out += ["", f"## {base} clauses and how {target} extends them", ""]
-    for entry in guide.base_clauses:
-        out.append(f"{'#' * min(3 + entry.depth, 6)} {entry.clause} {entry.title}")
-        out.append("")
-        if not entry.requirements:
-            out += [f"No {target} requirement builds on this clause.", ""]
-            continue
-        out.append(f"Relation: {', '.join(f'{k} ({LETTER[k]})' for k in entry.relations)}.")
-        out.append("")
-        out.append(f"Related {target} requirements:")
-        out.append("")
-        for req in entry.requirements:
-            line = f"- {req.clause} {req.title} ({LETTER[req.relation]}, rule {req.rule})"
-            out.append(line + (f". IT service management adds: {req.adds}." if req.adds else ""))
-        out.append("")
-    out += [f"## {target} requirements with no {base} counterpart", ""]
-    out += [f"Implement these as {target} requires.", ""]
-    out += ["| Clause | Title | Rule | In short |", "|---|---|---|---|"]
-    out += [f"| {r.clause} | {r.title} | {r.rule} | {r.summary} |" for r in guide.new_requirements]
-    if guide.without_rule:
-        out += ["", f"## {target} requirements without a rule in this pack", ""]
-        out += ["Their relation to ISO 9001 has not been recorded yet.", ""]
-        out += [f"- {r.clause} {r.title}" for r in guide.without_rule]
-    return "\n".join(out) + "\n"
-
-
 def render(guide: Guide, fmt: str = "markdown") -> str:
     """Render in ``markdown`` or ``html`` (the HTML renderer imports Jinja2 only when asked)."""
     if fmt == "html":
         from imscheck.guide_html import render_html
 
         return render_html(guide)
+    from imscheck.guide_markdown import render_markdown
+
     return render_markdown(guide)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imscheck.guide import ADVICE, LETTER, RELATIONS, Guide, share
+from imscheck.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, Guide, share
 from imscheck.standards import edition_name
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -28,4 +28,7 @@ def render_html(guide: Guide) -> str:
         letter=LETTER,
         advice=ADVICE,
         share=share,
+        caveat_title=CAVEAT_TITLE,
+        caveat=CAVEAT,
+        listed=guide.listed,
     )

@@ -1,0 +1,142 @@
+"""The HTML integration guide as a person sees it, in headless Chromium (Debian's ``chromium``).
+
+For both editions: the caveat is on screen, each ISO 9001 clause's section shows its summary and,
+for every requirement that builds on it, what IT service management adds and the action on the
+QMS; new requirements show their reason, action and neighbour clauses, and the neighbour's own
+section names them back. Expected text comes from the raw YAML (guide_support / packdata). A
+screenshot of each guide is kept beside the audit ones (``$IMSCHECK_SCREENSHOTS`` or the temp dir).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from conftest import run_cli
+from guide_support import USER_NEW, expected_entries, new_rules, norm, partial_examples, rules_by_id, summaries, titles, write_user_rules
+from imscheck.api import catalogues
+from imscheck.guide import build_guide, render
+from imscheck.resources import rules_dir
+from imscheck.rules import load_pack
+from packdata import RawPack, load_raw_pack, pack_dirs
+
+CHROMIUM = "/usr/bin/chromium"
+# As in test_audit_browser: no sandbox as root in CI, and none of Chromium's own background
+# traffic, which the closed network would refuse at every start.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PACKS = [load_raw_pack(d) for d in pack_dirs()]
+IDS = [p.directory.name for p in PACKS]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (.ci/run does when apt-get can)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser: Any, page_path: Path, requests: List[str]) -> Any:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, offline=True)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(page_path.as_uri())
+    return page
+
+
+def _texts(page: Any, selector: str) -> Dict[str, str]:
+    """Visible text (innerText: what is rendered, not hidden markup) of each element by id."""
+    found = page.eval_on_selector_all(selector, "els => els.map(e => [e.id, e.innerText])")
+    return {element_id: norm(text) for element_id, text in found}
+
+
+def _caveat_is_on_screen(page: Any) -> None:
+    box = page.eval_on_selector("#caveat", """e => { const r = e.getBoundingClientRect();
+        return {top: r.top, height: r.height, visible: getComputedStyle(e).visibility === 'visible', text: e.innerText}; }""")
+    assert box["visible"] and box["height"] > 10 and 0 <= box["top"] < 900, box
+    assert "indicative" in box["text"].lower() and "certification body" in box["text"].lower()
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=IDS)
+def test_guide_as_seen_in_chromium(browser: Any, pack: RawPack, tmp_path: Path) -> None:
+    out = tmp_path / "guide.html"
+    assert run_cli("guide", "--target", pack.target, "--base", pack.base, "--format", "html", "--output", str(out)).exit_code == 0
+    requests: List[str] = []
+    page = _open(browser, out, requests)
+    folder = Path(os.environ.get("IMSCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "imscheck-audit-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"guide-{pack.directory.name}.png"))
+    _caveat_is_on_screen(page)
+
+    base = _texts(page, "section[id^='base-']")
+    base_summaries, rules = summaries(pack.base), rules_by_id(pack)
+    assert list(base) == [f"base-{n}" for n in expected_entries(pack)]
+    for number, entry in expected_entries(pack).items():
+        text = base[f"base-{number}"]
+        assert base_summaries[number] in text, f"{number}: summary not visible"
+        for rule_id in entry.direct + list(entry.through) + list(entry.reused):
+            assert rules[rule_id]["clause"] in text and rule_id in text, f"{number}: {rule_id} not visible"
+
+    # a clause with a partial relation: its summary, what ITSM adds and the action, on screen
+    examples = partial_examples(pack)
+    assert examples, f"{pack.target} has no partial relation"
+    for number, rule in examples:
+        text = base[f"base-{number}"]
+        assert norm(rule["relation"]["adds"]) in text and norm(rule["guidance"]) in text, f"{number}: {rule['id']}"
+
+    new = _texts(page, "section[id^='new-']")
+    base_titles, target_summaries = titles(pack.base), summaries(pack.target)
+    assert set(new) == {f"new-{r['clause']}" for r in new_rules(pack)}
+    for rule in new_rules(pack):
+        text = new[f"new-{rule['clause']}"]
+        assert target_summaries[rule["clause"]] in text and norm(rule["guidance"]) in text, rule["id"]
+        if rule.get("justification"):
+            assert norm(rule["justification"]) in text, rule["id"]
+        for number in rule["relation"].get("neighbours", []):
+            assert norm(f"{number} {base_titles[number]}") in text, f"{rule['id']}: neighbour {number} not visible"
+
+    # following a "reused by" link lands on the new requirement
+    reused = page.query_selector("ul.reused a")
+    if reused is not None:
+        target = reused.get_attribute("href")
+        reused.click()
+        assert page.evaluate("() => location.hash") == target
+        assert page.evaluate("id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= -2 && r.top < innerHeight; }", target[1:])
+    elif any(r["relation"].get("neighbours") for r in pack.rules):
+        pytest.fail("the pack names neighbour clauses, but no ISO 9001 section links to the requirement that reuses it")
+
+    assert page.query_selector("script") is None
+    assert requests == [out.as_uri()]
+    page.context.close()
+
+
+def test_user_rule_neighbours_as_seen_in_chromium(browser: Any, tmp_path: Path) -> None:
+    # Neighbours from a user rule folder, whatever the shipped packs hold: the new requirement
+    # names its 9001 clauses and each of those sections (and their parent) names it back.
+    folder = write_user_rules(tmp_path / "user-rules")
+    guide = build_guide(load_pack(rules_dir(), "iso20000-1:2018", catalogues(), extra_dirs=[folder]), catalogues())
+    out = tmp_path / "guide.html"
+    out.write_text(render(guide, "html"), encoding="utf-8")
+    requests: List[str] = []
+    page = _open(browser, out, requests)
+    _caveat_is_on_screen(page)
+    base = _texts(page, "section[id^='base-']")
+    base_titles = titles("iso9001:2015")
+    detail = page.eval_on_selector(f"section[data-rule='{USER_NEW['id']}']", "e => e.innerText")
+    for number in USER_NEW["relation"]["neighbours"]:
+        assert norm(f"{number} {base_titles[number]}") in norm(detail)
+        assert USER_NEW["id"] in base[f"base-{number}"]
+    assert USER_NEW["id"] in base["base-9"]
+    assert norm(USER_NEW["justification"]) in norm(detail) and norm(USER_NEW["guidance"]) in norm(detail)
+    assert requests == [out.as_uri()]
+    page.context.close()
