@@ -105,3 +105,11 @@ def test_explain_names_the_iso9001_arrangements_a_new_requirement_reuses() -> No
     assert "ITSM11-4.5.4.2" in reuse
     new = run_cli("explain", "iso20000-1:2011/4.5.4.2").stdout
     assert "reuses, without credit: ISO 9001:2008 8.2.2" in new
+
+
+def test_rules_show_names_the_reused_arrangements_and_the_reason() -> None:
+    shown = run_cli("rules", "show", "SMS-8.5.1.1")
+    assert shown.exit_code == 0, shown.stderr
+    assert "reuses, without credit, the arrangements of ISO 9001:2015:" in shown.stdout
+    assert "8.5.6 Control of changes" in shown.stdout
+    assert "why:" in shown.stdout and "no requirement for a change management policy" in shown.stdout

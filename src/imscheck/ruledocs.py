@@ -115,6 +115,11 @@ def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Optional[Vocabular
         lines.append(f"    - {base.label(number)}")
     if rule.relation.adds:
         lines.append(f"  the IT service management extension adds: {' '.join(rule.relation.adds.split())}")
+    if rule.relation.neighbours:
+        lines.append(f"  reuses, without credit, the arrangements of {edition_name(rule.base)}:")
+        lines.extend(f"    - {base.label(number)}" for number in rule.relation.neighbours)
+    if rule.justification:
+        lines.append(f"  why:         {' '.join(rule.justification.split())}")
     lines.append("  evidence:")
     if rule.relation.type == "partial":
         lines.append(f"  - {_base_half(rule)}")
