@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import pytest
 from click.testing import CliRunner
@@ -102,3 +104,41 @@ def results_by_rule(report: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
 
 def failing(report: Mapping[str, Any], rule: Optional[str] = None) -> Sequence[Dict[str, Any]]:
     return [r for r in report["results"] if r["status"] == "fail" and (rule is None or r["rule"] == rule)]
+
+
+CHROMIUM = "/usr/bin/chromium"
+# No sandbox as root in CI; no background networking, component updates or sync: Chromium's own
+# traffic would otherwise be refused by the closed network at every start.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through Playwright (which never downloads a browser of its own)."""
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (.ci/run does when apt-get can)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    """A fixed folder in the system's temporary directory (pytest's own rotates away after three
+    runs): CI can keep it as an artefact and a person can look at the pictures."""
+    folder = Path(os.environ.get("IMSCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "imscheck-audit-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_page(browser: Any, page_path: Path, requests: List[str]) -> Any:
+    """A page in a fresh offline context, every request it makes recorded in ``requests``."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, offline=True)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(page_path.as_uri())
+    return page

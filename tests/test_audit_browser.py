@@ -8,43 +8,18 @@ directory (``$TMPDIR/imscheck-audit-screenshots``, or ``$IMSCHECK_SCREENSHOTS``;
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 
 from audit_support import NOT_APPLICABLE_CLAUSE, SHORT_LABEL, build_gapped, expected_grid
-from conftest import run_cli
-
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox as root in CI; no background networking, component updates or sync: Chromium's own
-# traffic would otherwise be refused by the closed network at every start.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from conftest import open_page, run_cli
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (.ci/run does when apt-get can)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS)
-        yield browser
-        browser.close()
 
 
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    """A fixed folder in the system's temporary directory (pytest's own rotates away after three
-    runs): CI can keep it as an artefact and a person can look at the pictures."""
-    folder = Path(os.environ.get("IMSCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "imscheck-audit-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+
 
 
 @pytest.fixture(params=["sample-org", "gapped"])
@@ -54,12 +29,6 @@ def case(request: pytest.FixtureRequest, make_repo) -> Dict[str, Any]:
     return {"name": "sample-org", "repo": request.getfixturevalue("sample_copy"), "not_applicable": []}
 
 
-def _open(browser: Any, page_path: Path, requests: List[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, offline=True)
-    page = context.new_page()
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(page_path.as_uri())
-    return page
 
 
 def test_report_as_seen_in_chromium(browser: Any, case: Dict[str, Any], tmp_path: Path, screenshots: Path) -> None:
@@ -68,7 +37,7 @@ def test_report_as_seen_in_chromium(browser: Any, case: Dict[str, Any], tmp_path
     report = run_cli("check", str(case["repo"]), "--format", "json").json()
     expected = expected_grid(report, case["not_applicable"])
     requests: List[str] = []
-    page = _open(browser, out, requests)
+    page = open_page(browser, out, requests)
     page.screenshot(path=str(screenshots / f"{case['name']}.png"))
     page.screenshot(path=str(screenshots / f"{case['name']}-full.png"), full_page=True)
 

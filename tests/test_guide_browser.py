@@ -9,15 +9,12 @@ screenshot of each guide is kept beside the audit ones (``$IMSCHECK_SCREENSHOTS`
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 
-from conftest import run_cli
+from conftest import open_page, run_cli
 from guide_support import USER_NEW, expected_entries, new_rules, norm, partial_examples, rules_by_id, summaries, titles, write_user_rules
 from imscheck.api import catalogues
 from imscheck.guide import build_guide, render
@@ -25,33 +22,12 @@ from imscheck.resources import rules_dir
 from imscheck.rules import load_pack
 from packdata import RawPack, load_raw_pack, pack_dirs
 
-CHROMIUM = "/usr/bin/chromium"
-# As in test_audit_browser: no sandbox as root in CI, and none of Chromium's own background
-# traffic, which the closed network would refuse at every start.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PACKS = [load_raw_pack(d) for d in pack_dirs()]
 IDS = [p.directory.name for p in PACKS]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (.ci/run does when apt-get can)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield browser
-        browser.close()
 
 
-def _open(browser: Any, page_path: Path, requests: List[str]) -> Any:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, offline=True)
-    page = context.new_page()
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(page_path.as_uri())
-    return page
 
 
 def _texts(page: Any, selector: str) -> Dict[str, str]:
@@ -68,14 +44,12 @@ def _caveat_is_on_screen(page: Any) -> None:
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=IDS)
-def test_guide_as_seen_in_chromium(browser: Any, pack: RawPack, tmp_path: Path) -> None:
+def test_guide_as_seen_in_chromium(browser: Any, pack: RawPack, tmp_path: Path, screenshots: Path) -> None:
     out = tmp_path / "guide.html"
     assert run_cli("guide", "--target", pack.target, "--base", pack.base, "--format", "html", "--output", str(out)).exit_code == 0
     requests: List[str] = []
-    page = _open(browser, out, requests)
-    folder = Path(os.environ.get("IMSCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "imscheck-audit-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"guide-{pack.directory.name}.png"))
+    page = open_page(browser, out, requests)
+    page.screenshot(path=str(screenshots / f"guide-{pack.directory.name}.png"))
     _caveat_is_on_screen(page)
 
     base = _texts(page, "section[id^='base-']")
@@ -128,7 +102,7 @@ def test_user_rule_neighbours_as_seen_in_chromium(browser: Any, tmp_path: Path) 
     out = tmp_path / "guide.html"
     out.write_text(render(guide, "html"), encoding="utf-8")
     requests: List[str] = []
-    page = _open(browser, out, requests)
+    page = open_page(browser, out, requests)
     _caveat_is_on_screen(page)
     base = _texts(page, "section[id^='base-']")
     base_titles = titles("iso9001:2015")
