@@ -62,3 +62,47 @@ def test_every_name_and_phrase_of_the_vocabulary_can_match() -> None:
     from imscheck.vocabulary import meaningless_entries
 
     assert meaningless_entries(shipped_vocabulary()) == []
+
+
+def test_flattened_schemas_judge_exactly_as_the_originals() -> None:
+    from jsonschema import Draft202012Validator
+
+    from imscheck.documents import load_corpus
+    from imscheck.schemas import inline_refs, jsonable, schema
+    from imscheck.yamlparse import Limits
+
+    corpus = load_corpus(REPO_ROOT / "sample-org", (), (), Limits(), use_git=False)
+    broken = [{"id": 1, "type": "policy"}, {"id": "X", "title": "t", "type": "policy", "status": "final"}, {}]
+    instances = [jsonable(dict(d.meta)) for d in corpus.documents] + broken
+    plain, flat = Draft202012Validator(schema("document")), Draft202012Validator(inline_refs(schema("document")))
+    for instance in instances:
+        assert sorted(e.message for e in plain.iter_errors(instance)) == sorted(e.message for e in flat.iter_errors(instance))
+    # a recursive schema is left recursive, not expanded forever
+    tree = {"$defs": {"node": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}},
+            "$ref": "#/$defs/node"}
+    flat_tree = Draft202012Validator(inline_refs(tree))
+    assert flat_tree.is_valid({"kids": [{"kids": []}]}) and not flat_tree.is_valid({"kids": [{"kids": 3}]})
+
+
+def test_the_data_cache_serves_a_copy_of_this_very_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imscheck.datacache import cached
+
+    monkeypatch.setenv("IMSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "data.yaml"
+    source.write_text("a: 1\n")
+    calls: List[str] = []
+
+    def parse() -> dict:
+        calls.append(source.read_text())
+        return {"text": source.read_text()}
+
+    assert cached(source, parse) == cached(source, parse) == {"text": "a: 1\n"}
+    assert len(calls) == 1, "the second read comes from the cache"
+    source.write_text("a: 22\n")  # size and time change: the copy no longer matches
+    assert cached(source, parse) == {"text": "a: 22\n"} and len(calls) == 2
+    monkeypatch.setenv("IMSCHECK_CACHE_DIR", "")  # switched off
+    assert cached(source, parse) == {"text": "a: 22\n"} and len(calls) == 3
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("IMSCHECK_CACHE_DIR", str(blocked))  # cannot be written: parse each time, no error
+    assert cached(source, parse) == {"text": "a: 22\n"} and len(calls) == 4

