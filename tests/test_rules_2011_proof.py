@@ -32,7 +32,9 @@ _ITSM_ADDRESS = re.compile(r"^\s*- iso20000-1:2011/[\d.]+\s*$")
 _9001_ADDRESS = re.compile(r"^\s*- iso9001:2008/[\d.]+\s*$")
 FULL = [rule.id for rule in PACK.rules if rule.relation.type == "full"]
 # Rules with evidence of events that need not happen: checked when present, no finding when absent.
-EVENTS = [rule.id for rule in PACK.rules if any(c.when_present for c in rule.checks)]
+# rules with records of events that need not happen (a description that is optional, such as a
+# competence profile beside the training records, is not an event)
+EVENTS = [rule.id for rule in PACK.rules if any(c.when_present and c.select.types for c in rule.checks)]
 
 
 def _results(repo: Path) -> Dict[str, Result]:
@@ -208,7 +210,7 @@ def _front_matter(path: Path, key: str) -> str:
 
 def _event_documents(rule: Rule) -> List[str]:
     """Sample documents of the kinds the rule's when-present checks look at, addressing its clause."""
-    types = {t for c in rule.checks if c.when_present for t in c.select.types}
+    types = {t for c in rule.checks if c.when_present for t in c.select.types}  # EVENTS: at least one
     ref = f"- iso20000-1:2011/{rule.clause}"
     return sorted(p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*")
                   if p.is_file() and _front_matter(p, "type") in types

@@ -228,3 +228,10 @@ def test_a_registers_entries_hold_concepts_too(make_repo) -> None:
     result = _check(without)["SMS-8.3.4.1"]
     assert (result["status"], result["severity"]) == ("fail", "minor")
     assert "contract" in result["message"]
+
+
+def test_competence_needs_no_procedure_the_records_are_the_evidence(make_repo) -> None:
+    records = record("TR-1", "2026-05-01", ["iso9001:2015/7.2"], employee="A. Smith", course="ITIL 4", exam_result="passed")
+    result = _check(make_repo({"tr.yaml": records}))["SMS-7.2"]
+    assert result["status"] == "pass", result["message"]
+    assert _check(make_repo({"pro.md": COMPETENCE}))["SMS-7.2"]["severity"] == "minor"  # a procedure but no records
