@@ -162,15 +162,15 @@ AUDITOR_CASES = {
         {SM + "records/REC-REL-2026-05.yaml": ("acceptance_criteria:", "notes:")},
         ["REC-REL-2026-05", "lacks the acceptance criteria"],
     ),
-    "SMS-9.3-review-without-service-changes": (
+    "SMS-9.3-review-without-customer-satisfaction": (
         "SMS-9.3",
         {SM + "records/REC-MR-2026-04.yaml": (
-            "  - topic: service_changes\n    summary: >-\n"
-            "      SD-WAN option for svc-network to launch in July; hosted Exchange retirement by March 2027;\n"
-            "      M365 backup to be bundled into svc-workplace at renewals from December 2026.\n",
+            "  - topic: customer_satisfaction\n    summary: >-\n"
+            "      Ticket CSAT 4.6 (Q1 2026). 2025 annual survey 7.9; action plan for the 9 detractors\n"
+            "      complete. Two complaints in Q1, both closed within 20 working days.\n",
             "",
         )},
-        ["does not mention changes to the services and the service portfolio"],
+        ["does not mention customer satisfaction and feedback"],
     ),
 }
 

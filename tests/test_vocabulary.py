@@ -105,7 +105,7 @@ def test_review_inputs_lacking_a_topic_are_minor_naming_it(make_repo) -> None:
     })
     result = _check(repo)["SMS-9.3"]
     assert (result["status"], result["severity"]) == ("fail", "minor")
-    assert "suppliers" in result["message"] and "portfolio" in result["message"]
+    assert "its inputs does not mention the performance of suppliers and other parties" in result["message"]
     assert "service_performance" not in result["message"]  # judged by meaning: that input is there
 
 
@@ -235,3 +235,16 @@ def test_competence_needs_no_procedure_the_records_are_the_evidence(make_repo) -
     result = _check(make_repo({"tr.yaml": records}))["SMS-7.2"]
     assert result["status"] == "pass", result["message"]
     assert _check(make_repo({"pro.md": COMPETENCE}))["SMS-7.2"]["severity"] == "minor"  # a procedure but no records
+
+
+def test_per_service_checks_ask_rather_than_fail_when_no_document_names_its_services(make_repo) -> None:
+    catalogue = controlled("CAT", "catalogue", ["iso20000-1:2018/8.2.4"], services=["svc-a", "svc-b"])
+    procedure = controlled("PRO-SLM", "procedure", ["iso9001:2015/8.2", "iso20000-1:2018/8.3.3"])
+    sla = controlled("SLA-1", "agreement", ["iso20000-1:2018/8.3.3"], targets=[{"availability": "99.9 %"}])
+    result = _check(make_repo({"cat.md": catalogue, "pro.md": procedure, "sla.md": sla}))["SMS-8.3.3"]
+    assert result["status"] == "pass", result["message"]
+    [observation] = result["observations"]
+    assert "every catalogued service" in observation["message"] and "services:" in observation["message"]
+    named = controlled("SLA-1", "agreement", ["iso20000-1:2018/8.3.3"], targets=[{"availability": "99.9 %"}], services=["svc-a"])
+    result = _check(make_repo({"cat.md": catalogue, "pro.md": procedure, "sla.md": named}))["SMS-8.3.3"]
+    assert (result["status"], result["severity"]) == ("fail", "minor") and "none for svc-b" in result["message"]

@@ -220,6 +220,11 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
     shortfall = _shortfall(bad)
     bad_locations = [Location(c.doc.path, line) for c, found in bad for _, line in found]
     per_service = check.per_service and bool(ctx.index.services)
+    if per_service and not any(c.doc.string_list("services") for c in pool):
+        # `services` is optional metadata: with none named, which service each covers cannot be
+        # told, and an auditor's question is worth asking, not a finding
+        per_service = False
+        checklist.append(_unnamed_services(what, pool))
     problem: Optional[str] = None
     if per_service:
         covering = good + [c for c, found in bad if not coverage_defects(found)]
@@ -235,6 +240,13 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
     if problem is not None:
         return _Outcome(_MINOR, [problem], _evidence(pool), bad_locations, checklist)
     return _Outcome(_OK, evidence=_evidence(pool), checklist=checklist)
+
+
+def _unnamed_services(what: str, pool: Sequence[Candidate]) -> TopicCheck:
+    first = pool[0].doc
+    message = (f"an auditor will check that every catalogued service has {_article(what)}; none of them names its "
+               f"services (list the catalogue ids under services:), so imscheck cannot tell which service each covers")
+    return TopicCheck("which catalogued service each one covers", False, first.name, first.path, first.line, message)
 
 
 def _absent(check: Check, ctx: Context, targets: Sequence[Ref], what: str) -> _Outcome:
