@@ -170,7 +170,7 @@ AUDITOR_CASES = {
             "      complete. Two complaints in Q1, both closed within 20 working days.\n",
             "",
         )},
-        ["does not mention customer satisfaction and feedback"],
+        ["inputs: no mention of customer satisfaction and feedback"],
     ),
 }
 

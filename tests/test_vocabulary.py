@@ -105,7 +105,7 @@ def test_review_inputs_lacking_a_topic_are_minor_naming_it(make_repo) -> None:
     })
     result = _check(repo)["SMS-9.3"]
     assert (result["status"], result["severity"]) == ("fail", "minor")
-    assert "its inputs does not mention the performance of suppliers and other parties" in result["message"]
+    assert "inputs: no mention of the performance of suppliers and other parties" in result["message"]
     assert "service_performance" not in result["message"]  # judged by meaning: that input is there
 
 

@@ -90,7 +90,7 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> L
         topics = [vocabulary.topics[t] for t in covered.get(name, ())]
         absent = [t.title for t in topics if not found.mentions(t)]
         if absent:
-            out.append((f"its {found.label} does not mention {'; '.join(absent)}", found.line))
+            out.append((f"{found.label}: no mention of {'; '.join(absent)}", found.line))
     if check.listed_documents:
         out.extend(_unlisted(check, candidate, ctx))
     if check.services_catalogued and ctx.index.services:
