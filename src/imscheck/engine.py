@@ -70,10 +70,10 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
     base_label = standard_name(rule.base)
     evidence = _unique(base.evidence + [e for o in outcomes for e in o.evidence])
-    checklist = tuple(item for o in outcomes for item in o.checklist)
+    checklist = tuple(item for o in [base] + outcomes for item in o.checklist)
     missing: Tuple[str, ...] = (("base",) if base.level == _MISSING else ()) + (
         ("extension",) if any(o.level == _MISSING for o in outcomes) else ())
-    short = [o for o in [base] + outcomes if o.level == _MINOR]
+    short = [o for o in outcomes if o.level == _MINOR]
     override = ctx.overrides.get(rule.id)
     rule_severity = override.severity if override and override.severity else rule.severity
     if missing:
@@ -83,7 +83,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     elif short:
         status = "fail"
         severity = min(rule_severity, "minor", key=SEVERITY_RANK.__getitem__)
-        message = _shortfall_message(rule, base, outcomes, base_label)
+        message = _shortfall_message(outcomes)
         locations = [loc for o in short for loc in o.locations]
     else:
         status, severity = "pass", rule_severity
@@ -127,9 +127,12 @@ def _base_half(rule: Rule, ctx: Context) -> _Outcome:
             lacking.append(str(ref))
     if not evidence:
         return _Outcome(_MISSING, [f"no approved document or dated record addresses {' or '.join(lacking)}"])
-    if lacking:
-        return _Outcome(_MINOR, [f"nothing addresses {', '.join(lacking)}"], evidence)
-    return _Outcome(_OK, evidence=evidence)
+    # The half is evidenced; a base clause no document names is a question for the auditor to
+    # ask (an ISO 9001 system covers every clause somewhere), not a shortfall of this requirement.
+    prompts = [TopicCheck(f"the {standard_name(rule.base)} arrangements for {ref.clause}", False, None, None, 1,
+                          f"an auditor will look for the {standard_name(rule.base)} arrangements this requirement "
+                          f"builds on; nothing addresses {ref}") for ref in (r for r in rule.base_refs if str(r) in lacking)]
+    return _Outcome(_OK, evidence=evidence, checklist=prompts)
 
 
 def _adds(rule: Rule) -> str:
@@ -157,14 +160,9 @@ def _missing_message(rule: Rule, base: _Outcome, outcomes: Sequence[_Outcome], m
     return ". ".join(p[0].upper() + p[1:] for p in parts)
 
 
-def _shortfall_message(rule: Rule, base: _Outcome, outcomes: Sequence[_Outcome], base_label: str) -> str:
-    parts: List[str] = []
-    if base.level == _MINOR:
-        parts.append(f"{base_label} half incomplete: {base.problems[0]}")
+def _shortfall_message(outcomes: Sequence[_Outcome]) -> str:
     problems = "; ".join(p for o in outcomes if o.level == _MINOR for p in o.problems)
-    if problems:
-        parts.append(f"Evidence present but falls short: {problems}")
-    return ". ".join(p[0].upper() + p[1:] for p in parts)
+    return f"Evidence present but falls short: {problems}"
 
 
 def _pass_message(rule: Rule, evidence: Sequence[Evidence], base_label: str) -> str:
