@@ -132,7 +132,7 @@ def _base_half(rule: Rule, ctx: Context) -> _Outcome:
     prompts = [TopicCheck(f"the {standard_name(rule.base)} arrangements for {ref.clause}", False, None, None, 1,
                           f"an auditor will look for the {standard_name(rule.base)} arrangements this requirement "
                           f"builds on; nothing addresses {ref}") for ref in (r for r in rule.base_refs if str(r) in lacking)]
-    return _Outcome(_OK, evidence=evidence, checklist=prompts)
+    return _Outcome(_OK, evidence=_unique(evidence), checklist=prompts)
 
 
 def _adds(rule: Rule) -> str:
