@@ -8,13 +8,13 @@ and says how to map the organisation's own.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence
 
 from imscheck.index import Candidate
 from imscheck.prose import flatten
 from imscheck.rules import Check, Rule, Selector
 from imscheck.standards import Ref, parse_ref
-from imscheck.vocabulary import Concept, accepted_names
+from imscheck.vocabulary import Concept, Found, accepted_names
 
 if TYPE_CHECKING:
     from imscheck.engine import Context
@@ -58,12 +58,13 @@ def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str
     return " ".join(words)
 
 
-UNCATALOGUED = "names service"
+class Defect(NamedTuple):
+    """One thing a document lacks, and the line to show."""
 
-
-def coverage_defects(found: Sequence[Tuple[str, int]]) -> List[Tuple[str, int]]:
-    """The defects that keep a document from counting for its services (all but an unknown service)."""
-    return [d for d in found if not d[0].startswith(UNCATALOGUED)]
+    message: str
+    line: int
+    # False for a service the catalogue lacks: the document still counts for the services it names
+    counts_for_service: bool = True
 
 
 def missing_concept(concept: Concept) -> str:
@@ -74,62 +75,60 @@ def missing_concept(concept: Concept) -> str:
             f"imscheck.yaml under vocabulary: {concept.kind}: {concept.name})")
 
 
-def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> List[Tuple[str, int]]:
-    """What keeps one selected document from meeting the check: (message, line) pairs."""
+def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> List[Defect]:
+    """What keeps one selected document from meeting the check."""
     doc = candidate.doc
     vocabulary = ctx.vocabulary
-    out: List[Tuple[str, int]] = []
+    out: List[Defect] = []
     covered = dict(check.covers)
-    for name in dict.fromkeys(check.fields + tuple(covered)):
+    listed = (check.listed_documents,) if check.listed_documents else ()
+    held: Dict[str, Found] = {}
+    for name in dict.fromkeys(check.fields + tuple(covered) + listed):
         concept = vocabulary.concept(f"{check.kind}.{name}") if check.kind else vocabulary.own_field(name)
         assert concept is not None  # checked when the rule was loaded
         found = vocabulary.find(doc, concept)
         if found is None:
-            out.append((missing_concept(concept), doc.line))
+            out.append(Defect(missing_concept(concept), doc.line))
             continue
+        held[name] = found
         topics = [vocabulary.topics[t] for t in covered.get(name, ())]
         absent = [t.title for t in topics if not found.mentions(t)]
         if absent:
-            out.append((f"{found.label}: no mention of {'; '.join(absent)}", found.line))
-    if check.listed_documents:
-        out.extend(_unlisted(check, candidate, ctx))
+            out.append(Defect(f"{found.label}: no mention of {'; '.join(absent)}", found.line))
+    if check.listed_documents in held:
+        out.extend(_unlisted(held[check.listed_documents], ctx))
     if check.services_catalogued and ctx.index.services:
         unknown = [s for s in doc.string_list("services") if s not in ctx.index.services]
         if unknown:
-            out.append((f"{UNCATALOGUED} {', '.join(unknown)}, which the service catalogue does not list", doc.line_of("services")))
+            out.append(Defect(f"names service {', '.join(unknown)}, which the service catalogue does not list",
+                              doc.line_of("services"), counts_for_service=False))
     if check.validator is not None:
         errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
         if errors:
             path = list(errors[0].absolute_path)
             where = "/".join(str(p) for p in path)
-            out.append(((f"{where}: " if where else "") + schema_error_text(errors[0]), doc.line_of(*path)))
+            out.append(Defect((f"{where}: " if where else "") + schema_error_text(errors[0]), doc.line_of(*path)))
     for name, selector in check.references:
         targets = resolve_targets(selector, rule, rule.relation.type == "full")
         allowed = {c.doc.id for c in ctx.index.select(selector, targets)}
         ids = doc.string_list(name)
         if not ids:
-            out.append((f"has no {name}", doc.line))
+            out.append(Defect(f"has no {name}", doc.line))
         for target in ids:
             if target not in allowed:
-                out.append((f"{name} {target} is not {describe(Check(select=selector), targets, None)}", doc.line_of(name)))
+                out.append(Defect(f"{name} {target} is not {describe(Check(select=selector), targets, None)}", doc.line_of(name)))
     return out
 
 
-def _unlisted(check: Check, candidate: Candidate, ctx: "Context") -> List[Tuple[str, int]]:
+def _unlisted(found: Found, ctx: "Context") -> List[Defect]:
     """Documents of the repository a register lists that do not count as evidence (draft, withdrawn)."""
-    vocabulary = ctx.vocabulary
-    concept = vocabulary.concept(f"{check.kind}.{check.listed_documents}")
-    assert concept is not None
-    found = vocabulary.find(candidate.doc, concept)
-    if found is None:
-        return [(missing_concept(concept), candidate.doc.line)]
-    out: List[Tuple[str, int]] = []
+    out: List[Defect] = []
     for text in flatten(found.value):
         for token in _ID_SPLIT.split(text):
             listed = ctx.index.known.get(token)
             if listed is not None and listed.id not in ctx.index.by_id:
                 state = listed.meta.get("status") or "not evidence"
-                out.append((f"lists {token}, which is {state}: only approved documents count", found.line))
+                out.append(Defect(f"lists {token}, which is {state}: only approved documents count", found.line))
     return out
 
 

@@ -23,7 +23,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.config import Override
 from imscheck.checklist import auditor_checklist
-from imscheck.defects import coverage_defects, defects, describe, resolve_targets
+from imscheck.defects import Defect, defects, describe, resolve_targets
 from imscheck.documents import Document
 from imscheck.findings import finding_results
 from imscheck.freshness import lapsed, outside_text, split, window_for
@@ -119,19 +119,20 @@ def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
 def _base_half(rule: Rule, ctx: Context) -> _Outcome:
     """The ISO 9001 half of a partial rule: evidence addressing each base clause (or its sub-clauses)."""
     evidence: List[Evidence] = []
-    lacking: List[str] = []
+    lacking: List[Ref] = []
     for ref in rule.base_refs:
         found = ctx.index.addressing([ref])
         evidence.extend(_evidence(found))
         if not found:
-            lacking.append(str(ref))
+            lacking.append(ref)
     if not evidence:
-        return _Outcome(_MISSING, [f"no approved document or dated record addresses {' or '.join(lacking)}"])
+        return _Outcome(_MISSING, [f"no approved document or dated record addresses {' or '.join(map(str, lacking))}"])
     # The half is evidenced; a base clause no document names is a question for the auditor to
     # ask (an ISO 9001 system covers every clause somewhere), not a shortfall of this requirement.
-    prompts = [TopicCheck(f"the {standard_name(rule.base)} arrangements for {ref.clause}", False, None, None, 1,
-                          f"an auditor will look for the {standard_name(rule.base)} arrangements this requirement "
-                          f"builds on; nothing addresses {ref}") for ref in (r for r in rule.base_refs if str(r) in lacking)]
+    label = standard_name(rule.base)
+    prompts = [TopicCheck(f"the {label} arrangements for {ref.clause}", False, None, None, 1,
+                          f"an auditor will look for the {label} arrangements this requirement builds on; nothing addresses {ref}")
+               for ref in lacking]
     return _Outcome(_OK, evidence=_unique(evidence), checklist=prompts)
 
 
@@ -210,13 +211,13 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             return _Outcome(_MINOR, [text], _evidence(stale), [location])
         return _absent(check, ctx, targets, what)
     good: List[Candidate] = []
-    bad: List[Tuple[Candidate, List[Tuple[str, int]]]] = []
+    bad: List[Tuple[Candidate, List[Defect]]] = []
     for candidate in pool:
         found = defects(check, candidate, rule, ctx)
         (bad.append((candidate, found)) if found else good.append(candidate))
     checklist = auditor_checklist(check.topics, [c.doc for c in (good or pool)], ctx.vocabulary)
     shortfall = _shortfall(bad)
-    bad_locations = [Location(c.doc.path, line) for c, found in bad for _, line in found]
+    bad_locations = [Location(c.doc.path, d.line) for c, found in bad for d in found]
     per_service = check.per_service and bool(ctx.index.services)
     if per_service and not any(c.doc.string_list("services") for c in pool):
         # `services` is optional metadata: with none named, which service each covers cannot be
@@ -225,14 +226,14 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
         checklist.append(_unnamed_services(what, pool))
     problem: Optional[str] = None
     if per_service:
-        covering = good + [c for c, found in bad if not coverage_defects(found)]
+        covering = good + [c for c, found in bad if not any(d.counts_for_service for d in found)]
         lacking = [s for s in sorted(ctx.index.services) if sum(s in c.doc.string_list("services") for c in covering) < check.at_least]
         if lacking:
             problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
     elif len(good) < check.at_least:
         need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
         problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window, _MAX_DETAILS)}"
-    reported = bad if check.every else [(c, found) for c, found in bad if len(coverage_defects(found)) < len(found)]
+    reported = bad if check.every else [(c, found) for c, found in bad if not all(d.counts_for_service for d in found)]
     if problem is None and reported:
         problem = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
     if problem is not None:
@@ -279,9 +280,9 @@ def _article(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
-def _shortfall(bad: Sequence[Tuple[Candidate, List[Tuple[str, int]]]]) -> str:
+def _shortfall(bad: Sequence[Tuple[Candidate, List[Defect]]]) -> str:
     if not bad:
         return ""
-    shown = [f"{c.doc.name} ({c.doc.path}:{found[0][1]}) {', '.join(d for d, _ in found)}" for c, found in bad[:_MAX_DETAILS]]
+    shown = [f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad[:_MAX_DETAILS]]
     more = len(bad) - len(shown)
     return ": " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
