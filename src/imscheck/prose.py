@@ -83,14 +83,14 @@ def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Head
     starts = [h.line - first_line for h in found]
     blocks: List[Block] = []
     opening = lines[: starts[0]] if starts else lines
-    blocks.append(_block("", first_line, [title] + opening, bool("".join(opening).strip())))
+    blocks.append(Block("", first_line, [title] + opening, bool("".join(opening).strip())))
     for position, heading in enumerate(found):
         start = starts[position]
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
         text = lines[start + 1 : end]
         has_body = bool("".join(text).strip())
         figures = any(_ITEM_WITH_FIGURE.match(line) for line in text)
-        blocks.append(_block(heading.title, heading.line, [heading.title] + text, has_body, figures))
+        blocks.append(Block(heading.title, heading.line, [heading.title] + text, has_body, figures))
     return tuple(blocks)
 
 
@@ -102,7 +102,7 @@ def data_blocks(meta: Any, line_of: Any) -> Tuple[Block, ...]:
     for key, value in meta.items():
         name = str(key)
         text = [name] + flatten(value)
-        blocks.append(_block(name, line_of(key), text, value not in (None, "", [], {})))
+        blocks.append(Block(name, line_of(key), text, value not in (None, "", [], {})))
     return tuple(blocks)
 
 
@@ -121,7 +121,3 @@ def flatten(value: Any) -> List[str]:
         elif item is not None and not isinstance(item, bool):
             out.append(str(item))
     return out
-
-
-def _block(title: str, line: int, texts: Sequence[str], has_body: bool, figures: bool = False) -> Block:
-    return Block(title, line, texts, has_body, figures)

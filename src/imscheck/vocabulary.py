@@ -138,8 +138,7 @@ class Vocabulary:
                 continue
             key = self.field_key(label)
             if any(name and name <= key for name in concept.keys):
-                texts = flatten(value)
-                if concept.quantified and not any(ch.isdigit() for text in texts for ch in text):
+                if concept.quantified and not any(ch.isdigit() for text in flatten(value) for ch in text):
                     continue
                 return Found(label, line, value)
         if doc.format == "markdown":
