@@ -55,22 +55,19 @@ class Index:
                 self.known.setdefault(doc.id, doc)
             if doc.path in defective:
                 continue
+            refs = [ref for ref in map(parse_ref, doc.string_list("addresses")) if ref is not None]
             if not counts_as_evidence(doc, as_of):
-                for text in doc.string_list("addresses"):
-                    ref = parse_ref(text)
-                    if ref is not None:
-                        self.uncounted.setdefault(ref, []).append(doc)
+                for ref in refs:
+                    self.uncounted.setdefault(ref, []).append(doc)
                 continue
             self.evidence.append(doc)
             if doc.id:
                 self.by_id.setdefault(doc.id, doc)
             self.by_type.setdefault(doc.type or "", []).append(doc)
-            for text in doc.string_list("addresses"):
-                ref = parse_ref(text)
-                if ref is not None:
-                    self.by_address.setdefault(ref, []).append((doc, ref))
-                    for ancestor in list(ref.lineage())[1:]:
-                        self.below.setdefault(ancestor, []).append((doc, ref))
+            for ref in refs:
+                self.by_address.setdefault(ref, []).append((doc, ref))
+                for ancestor in list(ref.lineage())[1:]:
+                    self.below.setdefault(ancestor, []).append((doc, ref))
 
     def as_json(self, doc: Document) -> Any:
         """The document's metadata as JSON values (computed once per document)."""
