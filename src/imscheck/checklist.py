@@ -11,16 +11,14 @@ from typing import List, Sequence
 from imscheck.documents import Document
 from imscheck.results import TopicCheck
 from imscheck.vocabulary import Vocabulary, first_block_with
-
-_MAX_NAMES = 3
-
+from imscheck.wording import first_few
 
 def auditor_checklist(topics: Sequence[str], docs: Sequence[Document], vocabulary: Vocabulary) -> List[TopicCheck]:
     """Each topic with the first place these documents say it, or the prompt an auditor would give."""
     items: List[TopicCheck] = []
     if not topics or not docs:
         return items
-    names = _names([d.name for d in docs])
+    names = first_few([d.name for d in docs])
     first = docs[0]
     verb = "does" if len(docs) == 1 else "do"
     for name in topics:
@@ -33,9 +31,3 @@ def auditor_checklist(topics: Sequence[str], docs: Sequence[Document], vocabular
             message = f"an auditor will look for {topic.title}; {names} {verb} not seem to mention it"
             items.append(TopicCheck(topic.title, False, first.name, first.path, first.line, message))
     return items
-
-
-def _names(names: Sequence[str]) -> str:
-    shown = list(names[:_MAX_NAMES])
-    more = len(names) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -33,10 +33,10 @@ from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicChe
 from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
+from imscheck.wording import MAX_SHOWN, first_few
 
 DEFAULT_CHECK = Check(select=Selector(addresses=("self",)))
 _STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
-_MAX_DETAILS = 3
 _OK, _MINOR, _MISSING = "ok", "minor", "missing"
 
 
@@ -178,9 +178,7 @@ def _pass_message(rule: Rule, evidence: Sequence[Evidence], base_label: str) -> 
 
 
 def _list_evidence(evidence: Sequence[Evidence]) -> str:
-    shown = [f"{e.document} via {e.via}" if e.via else e.document for e in evidence[:_MAX_DETAILS]]
-    more = len(evidence) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else "(none)"
+    return first_few([f"{e.document} via {e.via}" if e.via else e.document for e in evidence]) if evidence else "(none)"
 
 
 def _evidence(candidates: Sequence[Candidate]) -> List[Evidence]:
@@ -232,7 +230,7 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
     elif len(good) < check.at_least:
         need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
-        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window, _MAX_DETAILS)}"
+        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window)}"
     reported = bad if check.every else [(c, found) for c, found in bad if not all(d.counts_for_service for d in found)]
     if problem is None and reported:
         problem = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
@@ -253,7 +251,7 @@ def _absent(check: Check, ctx: Context, targets: Sequence[Ref], what: str) -> _O
     uncounted = ctx.index.not_counting(check.select, targets)
     text = f"expected {_article(what)}; found none"
     if uncounted:
-        shown = "; ".join(f"{d.name} ({d.path}:{d.line_of('status')}) is {_state(d)}" for d in uncounted[:_MAX_DETAILS])
+        shown = "; ".join(f"{d.name} ({d.path}:{d.line_of('status')}) is {_state(d)}" for d in uncounted[:MAX_SHOWN])
         text += f" that counts ({shown}: only approved documents and records dated by {ctx.as_of} count)"
     return _Outcome(_MISSING, [text], locations=[Location(d.path, d.line_of("status")) for d in uncounted])
 
@@ -270,7 +268,7 @@ def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Cand
     meeting = [c for c in candidates if not defects(check, c, rule, ctx)]
     if not meeting:
         return _Outcome(_OK)
-    names = ", ".join(f"{c.doc.name} ({c.doc.path})" for c in meeting[:_MAX_DETAILS])
+    names = ", ".join(f"{c.doc.name} ({c.doc.path})" for c in meeting[:MAX_SHOWN])
     return _Outcome(_MINOR, [f"expected no {what}, found {len(meeting)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in meeting])
 
 
@@ -283,6 +281,4 @@ def _article(phrase: str) -> str:
 def _shortfall(bad: Sequence[Tuple[Candidate, List[Defect]]]) -> str:
     if not bad:
         return ""
-    shown = [f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad[:_MAX_DETAILS]]
-    more = len(bad) - len(shown)
-    return ": " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+    return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad], "; ")

@@ -18,6 +18,7 @@ from imscheck.index import Candidate
 from imscheck.results import Location
 from imscheck.rules import Check
 from imscheck.vocabulary import Topic, Vocabulary
+from imscheck.wording import first_few
 
 # An interval word counts for an activity only this close to where the activity is named.
 _REACH = 10
@@ -94,13 +95,12 @@ def split(check: Check, candidates: Sequence[Candidate], as_of: dt.date, window:
     return inside, outside
 
 
-def outside_text(check: Check, stale: Sequence[Candidate], window: Optional[Window], limit: int) -> str:
+def outside_text(check: Check, stale: Sequence[Candidate], window: Optional[Window]) -> str:
     """The documents a window left out, with their dates (for a shortfall message)."""
     if not stale or window is None:
         return ""
-    shown = [f"{c.doc.name} ({c.doc.path}:{c.doc.line_of(check.fresh_field)}) dated {c.doc.meta.get(check.fresh_field)}" for c in stale[:limit]]
-    more = len(stale) - len(shown)
-    return f"; outside the window of {window.describe()}: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    dated = [f"{c.doc.name} ({c.doc.path}:{c.doc.line_of(check.fresh_field)}) dated {c.doc.meta.get(check.fresh_field)}" for c in stale]
+    return f"; outside the window of {window.describe()}: " + first_few(dated)
 
 
 def lapsed(check: Check, stale: Sequence[Candidate], what: str, window: Window, as_of: dt.date) -> Tuple[str, Location]:
