@@ -26,6 +26,7 @@ from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE
 from imscheck.scope import apply_scope
 from imscheck.standards import Catalogues, load_catalogues
 from imscheck.vocabulary import shipped_vocabulary
+from imscheck.worktree import work_tree_prefix
 
 DEFAULT_STANDARD = "iso20000-1:2018"
 
@@ -149,6 +150,8 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
         comparison=comparison,
         anchor=anchor(root, reading),
         fail_on=settings.fail_on or reading.config.fail_on or "minor",
+        prefix=work_tree_prefix(settings.repo),
+        waiver_lines=tuple((w.rule, w.line) for w in reading.config.waivers if w.active(reading.as_of)),
     )
 
 
