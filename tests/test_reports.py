@@ -82,7 +82,7 @@ def test_identical_input_gives_byte_identical_output(quality_repo: Path, tmp_pat
 
 def test_junit_has_one_suite_per_clause_and_one_case_per_rule(quality_repo: Path) -> None:
     report = run_cli("check", quality_repo, "--format", "json", "--as-of", "2026-06-30").json()
-    xml = run_cli("check", quality_repo, "--format", "junit", "--as-of", "2026-06-30").stdout
+    xml = run_cli("check", quality_repo, "--format", "junit-gitlab", "--as-of", "2026-06-30").stdout
     root = ET.fromstring(xml.encode())
     suites = root.findall("testsuite")
     groups = []

@@ -14,7 +14,8 @@ from imscheck.results import Run
 REPORTER_BY_NAME: Dict[str, str] = {
     "text": "imscheck.reports.text",
     "json": "imscheck.reports.json_report",
-    "junit": "imscheck.reports.junit",
+    "junit": "imscheck.reports.junit",  # strict: the Jenkins xunit schema as it is
+    "junit-gitlab": "imscheck.reports.junit_gitlab",  # with GitLab's testcase file attribute
     "sarif": "imscheck.reports.sarif",
     "markdown": "imscheck.reports.markdown",
 }
