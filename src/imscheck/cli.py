@@ -67,7 +67,9 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True,
+              help="Output format. junit: valid for Jenkins' xunit schema; junit-gitlab: with GitLab's file attribute; "
+                   "sarif: open findings only; sarif-suppressed: also waived and not-applicable ones, as suppressed results.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")

@@ -16,7 +16,8 @@ REPORTER_BY_NAME: Dict[str, str] = {
     "json": "imscheck.reports.json_report",
     "junit": "imscheck.reports.junit",  # strict: the Jenkins xunit schema as it is
     "junit-gitlab": "imscheck.reports.junit_gitlab",  # with GitLab's testcase file attribute
-    "sarif": "imscheck.reports.sarif",
+    "sarif": "imscheck.reports.sarif",  # waived and not-applicable results left out
+    "sarif-suppressed": "imscheck.reports.sarif_suppressed",  # kept, as suppressed results
     "markdown": "imscheck.reports.markdown",
 }
 

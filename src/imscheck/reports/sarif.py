@@ -1,10 +1,22 @@
-"""SARIF 2.1.0 for code scanning (GitHub and other SARIF viewers).
+"""SARIF 2.1.0 for code scanning (GitHub and other SARIF viewers), as GitHub takes it.
 
-Every result is located at a file and line: GitHub rejects results without a location, so a
-finding about something missing points at the run's anchor (imscheck.yaml, else README.md, else
-the first document). Waived results are kept as suppressed results; passing and not-applicable
-ones are left out. ``partialFingerprints`` use the same identity as ``new`` findings, so alerts
-track across runs even when lines move.
+- Every result is located at a file and line: GitHub rejects results without a location, so a
+  finding about something missing points at the run's anchor (imscheck.yaml, else README.md,
+  else the first document).
+- ``uri``s are relative to the top of the git work tree (``%SRCROOT%``), not to the checked
+  folder: checking ``docs/`` in a monorepo gives ``docs/policies/x.md``, which GitHub can place.
+- Waived and not-applicable results are left out: GitHub shows a suppressed result as an open
+  alert unless a repository setting is on. The ``sarif-suppressed`` format keeps them, with
+  ``suppressions``, and puts a waived result at its waiver's line in imscheck.yaml (the finding's
+  own files are its related locations).
+- ``partialFingerprints`` use the same identity as ``new`` findings, so alerts track across runs
+  even when lines move; ``run.automationDetails.id`` (``imscheck/<standard>/<folder>``) is the
+  category GitHub keeps one analysis per.
+- At most 1,000 ``relatedLocations`` per result (GitHub's limit); the message counts the rest.
+- Rule help is plain text and real Markdown, both from the rule data. No rule carries a
+  documentation address, so there is no ``helpUri``.
+- Lone surrogates (from undecodable file names or JSON ``"\\ud800"``) become U+FFFD in text and
+  the file name's own bytes in a ``uri``; they never stop the report.
 
 Each observation (a checklist topic the evidence does not seem to mention) is a result of its
 own at level ``note``, at the document read, whatever the status of its requirement: a passing
@@ -14,9 +26,12 @@ requirement can carry one. Its fingerprint is the rule and the topic.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+import re
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
+from imscheck.config import CONFIG_FILE
 from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
 from imscheck.standards import edition_name
@@ -24,19 +39,72 @@ from imscheck.standards import edition_name
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL_BY_SEVERITY = {"major": "error", "minor": "warning", "observation": "note"}
 FINGERPRINT_KEY = "imscheck/v1"
+MAX_RELATED = 1000  # GitHub keeps no more related locations per result
+_SUPPRESSED = ("waived", "not_applicable")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Inline Markdown syntax (emphasis, code, links, HTML, tables, entities); a backslash makes each
+# a literal character. Block syntax only counts at the start of a line: see _md.
+_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+_RELATION_WORDS = {
+    "full": "ISO 9001 evidence for the base clauses counts in full",
+    "partial": "ISO 9001 evidence counts for the base half; IT service management adds the rest",
+    "none": "new in ISO/IEC 20000-1: no ISO 9001 evidence counts",
+}
+
+
+def _scrub(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _md(text: str) -> str:
+    """Rule data as one line of Markdown text, every syntax character literal (rules can come
+    from the repository's own rule folders)."""
+    flat = _INLINE_MARKDOWN.sub(r"\\\1", " ".join(_scrub(text).split()))
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), flat)
+
+
+def _requirement(result: Result) -> str:
+    return f"{edition_name(result.standard or '')} clause {result.clause} {result.title}"
+
+
+def _relation(result: Result) -> str:
+    base = f" {', '.join(result.base_clauses)}" if result.base_clauses else ""
+    return f"Relation to {edition_name(result.base or '')}{base}: {result.relation}." if result.base else ""
 
 
 def _rule_texts(result: Result) -> Dict[str, str]:
     """Short and full descriptions and help, from the rule data carried by the result."""
     if result.is_requirement and result.standard:
-        requirement = f"{edition_name(result.standard)} clause {result.clause} {result.title}"
-        base = f" {', '.join(result.base_clauses)}" if result.base_clauses else ""
-        relation = f"Relation to {edition_name(result.base)}{base}: {result.relation}." if result.base else ""
+        requirement, relation = _requirement(result), _relation(result)
         full = f"{requirement}. {relation}".strip()
         help_text = f"Requirement: {requirement}. {relation} Guidance: {result.guidance or ''}".strip()
         return {"short": f"{result.clause} {result.title}", "full": full, "help": help_text}
     full = result.description or result.title
     return {"short": result.title, "full": full, "help": f"{full} Guidance: {result.guidance or ''}".strip()}
+
+
+def _help_markdown(result: Result) -> str:
+    """The rule's help as Markdown: what it requires, how it relates to ISO 9001, what to do."""
+    parts: List[str] = []
+    if result.is_requirement and result.standard:
+        parts.append(f"## {_md(result.rule)}: {_md(_requirement(result))}")
+        if result.base:
+            base = f" ({_md(', '.join(result.base_clauses))})" if result.base_clauses else ""
+            words = _RELATION_WORDS.get(result.relation or "", "")
+            parts.append(f"**Relation to {_md(edition_name(result.base))}{base}:** {_md(result.relation or '')}"
+                         + (f" ({_md(words)})" if words else ""))
+    else:
+        parts.append(f"## {_md(result.rule)}: {_md(result.title)}")
+        if result.description:
+            parts.append(f"### What it checks\n\n{_md(result.description)}")
+    parts.append(f"**Severity:** {result.severity}")
+    if result.guidance:
+        parts.append(f"### What to do\n\n{_md(result.guidance)}")
+    topics = list(dict.fromkeys(item.topic for item in result.checklist))
+    if topics:
+        parts.append("### What an auditor reads the evidence for\n\n" + "\n".join(f"- {_md(t)}" for t in topics))
+    return "\n\n".join(parts) + "\n"
 
 
 def _rule(result: Result) -> Dict[str, Any]:
@@ -47,86 +115,131 @@ def _rule(result: Result) -> Dict[str, Any]:
         "name": result.rule,
         "shortDescription": {"text": texts["short"]},
         "fullDescription": {"text": texts["full"]},
-        "help": {"text": texts["help"], "markdown": texts["help"]},
+        "help": {"text": texts["help"], "markdown": _help_markdown(result)},
         "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[result.severity]},
         "properties": {"tags": tags, "severity": result.severity},
     }
 
 
-def _location(loc: Location) -> Dict[str, Any]:
+def _uri(path: str) -> str:
+    """A relative URI: the file name's own bytes, percent-encoded (undecodable names included)."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        raw = _scrub(path).encode("utf-8")
+    return quote(raw, safe="/")
+
+
+def _location(loc: Location, prefix: str) -> Dict[str, Any]:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": quote(loc.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(prefix + loc.path), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": max(loc.line, 1)},
         }
     }
 
 
+def _fingerprint(result: Result) -> str:
+    try:
+        return fingerprint(result)
+    except UnicodeEncodeError:  # a lone surrogate in a message or path: hash what the report shows
+        locations = tuple(Location(_scrub(loc.path), loc.line) for loc in result.locations)
+        return fingerprint(replace(result, message=_scrub(result.message), locations=locations))
+
+
+def _waiver_line(run: Run, rule: str) -> Optional[int]:
+    return next((line for waived, line in run.waiver_lines if waived == rule), None)
+
+
 def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
-    locations = list(result.locations) or [Location(run.anchor, 1)]
+    own = list(result.locations)
+    line = _waiver_line(run, result.rule) if result.status == "waived" else None
+    if line is not None:  # shown where it was waived; the finding's files stay related
+        primary, related = Location(run.config_path or CONFIG_FILE, line), own
+    else:
+        located = own or [Location(run.anchor, 1)]
+        primary, related = located[0], located[1:]
+    message = result.message
+    if len(related) > MAX_RELATED:
+        message += f" Related locations: the first {MAX_RELATED} are listed ... and {len(related) - MAX_RELATED} more."
     out: Dict[str, Any] = {
         "ruleId": result.rule,
         "ruleIndex": index,
         "level": LEVEL_BY_SEVERITY[result.severity],
-        "message": {"text": result.message},
-        "locations": [_location(locations[0])],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result)},
+        "message": {"text": message},
+        "locations": [_location(primary, run.prefix)],
+        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(result)},
         "properties": {"kind": "finding", "status": result.status, "severity": result.severity},
     }
-    if len(locations) > 1:
-        out["relatedLocations"] = [{"id": i, **_location(loc)} for i, loc in enumerate(locations[1:], start=1)]
+    if related:
+        out["relatedLocations"] = [{"id": i, **_location(loc, run.prefix)} for i, loc in enumerate(related[:MAX_RELATED], start=1)]
     if result.new is not None:
         out["properties"]["new"] = result.new
-    if result.status == "waived":
+    if result.status in _SUPPRESSED:
         out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": result.message}]
     return out
 
 
-def _observation(observation: Observation, index: int) -> Dict[str, Any]:
+def _observation(observation: Observation, index: int, run: Run) -> Dict[str, Any]:
     result = observation.result
     return {
         "ruleId": result.rule,
         "ruleIndex": index,
         "level": LEVEL_BY_SEVERITY["observation"],
         "message": {"text": observation.message},
-        "locations": [_location(observation.location)],
+        "locations": [_location(observation.location, run.prefix)],
         "partialFingerprints": {FINGERPRINT_KEY: observation.key},
         # status is the requirement's (an observation never changes it); kind tells the two apart
         "properties": {"kind": "observation", "topic": observation.item.topic, "status": result.status, "severity": "observation"},
     }
 
 
-def _results(run: Run, rule_index: Dict[str, int]) -> List[Dict[str, Any]]:
-    """Findings (failing, errors, waived) in result order, each followed by its observations."""
+def _results(run: Run, rule_index: Dict[str, int], shown: Sequence[str]) -> List[Dict[str, Any]]:
+    """Findings with a status in ``shown``, in result order, each followed by its observations."""
     out: List[Dict[str, Any]] = []
     for result in run.results:
         index = rule_index[result.rule]
-        if result.status in ("fail", "error", "waived"):
+        if result.status in shown:
             out.append(_result(result, index, run))
-        out.extend(_observation(o, index) for o in observations_of(result, run.anchor))
+        out.extend(_observation(o, index, run) for o in observations_of(result, run.anchor))
     return out
 
 
-def sarif_dict(run: Run) -> Dict[str, Any]:
+def _safe(value: Any) -> Any:
+    """The document with every string free of lone surrogates (they cannot be written as UTF-8)."""
+    if isinstance(value, str):
+        return _scrub(value)
+    if isinstance(value, dict):
+        return {_safe(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_safe(v) for v in value]
+    return value
+
+
+def sarif_dict(run: Run, keep_suppressed: bool = False) -> Dict[str, Any]:
+    """The SARIF log of ``run``; ``keep_suppressed`` adds waived and not-applicable results."""
     rule_index: Dict[str, int] = {}
     rules: List[Dict[str, Any]] = []
     for result in run.results:
         if result.rule not in rule_index:
             rule_index[result.rule] = len(rules)
             rules.append(_rule(result))
-    results = _results(run, rule_index)
-    return {
+    shown = ("fail", "error") + (_SUPPRESSED if keep_suppressed else ())
+    results = _results(run, rule_index, shown)
+    return _safe({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
             {
                 "tool": {"driver": {"name": "imscheck", "version": run.tool_version, "semanticVersion": run.tool_version, "rules": rules}},
+                # One analysis per standard and checked folder: the part GitHub keeps apart.
+                "automationDetails": {"id": f"imscheck/{run.standard}/{run.prefix}"},
                 "invocations": [{"executionSuccessful": True}],
                 "results": results,
                 "properties": {"standard": run.standard, "base": run.base, "as_of": run.as_of.isoformat()},
             }
         ],
-    }
+    })
 
 
 def render(run: Run, color: bool = False) -> str:
