@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -19,6 +21,7 @@ from readme_snippets import snippet
 
 BIN = Path(sys.executable).parent
 SARIF_SCHEMA = SHARED / "external-schemas" / "sarif" / "sarif-schema-2.1.0.json"
+JUNIT_XSD = SHARED / "external-schemas" / "junit" / "jenkins-xunit-junit-10.xsd"
 
 
 def run_lines(lines: List[str], cwd: Path, env: Dict[str, str]) -> int:
@@ -55,9 +58,12 @@ def test_gitlab_job_gates_the_merge_request_and_publishes_junit(merge_request: D
     repo = merge_request["repo"]
     code = run_lines(job["script"], repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_request["base"]})
     assert code == 1
-    failed = {case.name for suite in JUnitXml.fromfile(str(repo / junit_path)) for case in suite
+    failed = {case.name: case for suite in JUnitXml.fromfile(str(repo / junit_path)) for case in suite
               if any(isinstance(r, Failure) for r in case.result)}
     assert "GIT-VERSION policies/quality-policy.md" in failed  # rule and file: stable when lines move
+    files = {case.get("name"): case.get("file") for case in ET.parse(repo / junit_path).iter("testcase")}
+    assert files["GIT-VERSION policies/quality-policy.md"] == "policies/quality-policy.md"  # GitLab's flavour
+    assert all(files[name] for name in failed)
     for path in job["artifacts"]["paths"]:
         assert (repo / path).is_file()
 
@@ -76,11 +82,30 @@ def test_github_workflow_uploads_sarif_even_when_the_check_fails(merge_request: 
     document = json.loads((repo / upload["with"]["sarif_file"]).read_text())
     results = document["runs"][0]["results"]
     assert any(r["ruleId"] == "SMS-9.3" for r in results)
+    # The file names its category; upload-sarif's category input would only fill in a missing one.
+    assert "category" not in upload["with"] and document["runs"][0]["automationDetails"]["id"] == "imscheck/iso20000-1:2018/"
     if SARIF_SCHEMA.is_file():  # a user's clone has no ../shared; test_sarif.py says so when skipping
         from jsonschema.validators import validator_for
 
         schema = json.loads(SARIF_SCHEMA.read_text())
         validator_for(schema)(schema).validate(document)
+
+
+def test_jenkins_pipeline_publishes_junit_the_xunit_schema_accepts(merge_request: Dict[str, Any]) -> None:
+    from junitparser import Failure, JUnitXml
+
+    pipeline = snippet("pipeline {", lang="groovy")
+    [published] = re.findall(r"^\s*junit '([^']+)'", pipeline, re.M)
+    repo = merge_request["repo"]
+    assert run_lines(re.findall(r"^\s*sh '([^']+)'", pipeline, re.M), repo, {}) == 1
+    text = (repo / published).read_text(encoding="utf-8")
+    failed = [case.name for suite in JUnitXml.fromstring(text.encode("utf-8")) for case in suite
+              if any(isinstance(r, Failure) for r in case.result)]
+    assert "SMS-9.3 Management review" in failed
+    if JUNIT_XSD.is_file():  # a user's clone has no ../shared; test_junit.py says so when skipping
+        import xmlschema
+
+        xmlschema.XMLSchema(str(JUNIT_XSD)).validate(text)  # the plugin skips an invalid file whole
 
 
 def test_plain_command_writes_both_reports(make_repo: Any) -> None:
