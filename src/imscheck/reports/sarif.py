@@ -57,10 +57,13 @@ def _scrub(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _md(text: str) -> str:
+def _md(text: str, starts_line: bool = False) -> str:
     """Rule data as one line of Markdown text, every syntax character literal (rules can come
-    from the repository's own rule folders)."""
+    from the repository's own rule folders). Block syntax (``#``, ``-``, ``1.``) counts only at
+    the start of a line."""
     flat = _INLINE_MARKDOWN.sub(r"\\\1", " ".join(_scrub(text).split()))
+    if not starts_line:
+        return flat
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), flat)
 
 
@@ -97,13 +100,13 @@ def _help_markdown(result: Result) -> str:
     else:
         parts.append(f"## {_md(result.rule)}: {_md(result.title)}")
         if result.description:
-            parts.append(f"### What it checks\n\n{_md(result.description)}")
+            parts.append(f"### What it checks\n\n{_md(result.description, starts_line=True)}")
     parts.append(f"**Severity:** {result.severity}")
     if result.guidance:
-        parts.append(f"### What to do\n\n{_md(result.guidance)}")
+        parts.append(f"### What to do\n\n{_md(result.guidance, starts_line=True)}")
     topics = list(dict.fromkeys(item.topic for item in result.checklist))
     if topics:
-        parts.append("### What an auditor reads the evidence for\n\n" + "\n".join(f"- {_md(t)}" for t in topics))
+        parts.append("### What an auditor reads the evidence for\n\n" + "\n".join(f"- {_md(t, starts_line=True)}" for t in topics))
     return "\n\n".join(parts) + "\n"
 
 
