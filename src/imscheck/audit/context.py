@@ -107,14 +107,12 @@ class Context:
         """Where a requirement's detail is: its finding, its waiver or exclusion, or its evidence."""
         if result.failing:
             return self.anchors("nc", result.rule)
-        if result.status == "waived":
-            waiver = self.config.waiver(result.rule, self.run.as_of)
-            if waiver is not None:
-                return self.anchors("waiver", str(self.config.waivers.index(waiver)))
-        if result.status == "not_applicable":
-            entry = self.config.exclusion(result.rule, result.clause)
-            if entry is not None:
-                return self.anchors("na", str(self.config.not_applicable.index(entry)))
+        suppression = result.suppression
+        if suppression is not None:  # the entry of imscheck.yaml the scope decision applied, by its line
+            lines = [entry.line for entry in (self.config.waivers if suppression.kind == "waiver" else self.config.not_applicable)]
+            index = lines.index(suppression.line) if suppression.line in lines else None
+            if index is not None:
+                return self.anchors("waiver" if suppression.kind == "waiver" else "na", str(index))
         return self.anchors("ev", result.rule)
 
     def unchecked_status(self, clause: str) -> str:
