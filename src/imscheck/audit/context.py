@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Set, Tuple
+from dataclasses import dataclass, replace
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from imscheck.config import Config
 from imscheck.documents import Document
@@ -91,6 +91,20 @@ class Context:
         source = "base" if key == self.run.base else "target" if key == self.run.standard else "other"
         anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
         return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
+
+    def evidence_links(self, result: Result) -> Tuple[EvidenceLink, ...]:
+        """A result's evidence, one link per document: a document that earned credit through
+        several of its references (the ISO 9001 half and the service management half) is listed
+        once, with each reference."""
+        by_path: Dict[str, List[Evidence]] = {}
+        for item in result.evidence:
+            by_path.setdefault(item.path, []).append(item)
+        links = []
+        for items in by_path.values():
+            first = self.evidence_link(items[0])
+            vias = list(dict.fromkeys(e.via for e in items if e.via))
+            links.append(replace(first, via=", ".join(vias)) if len(vias) > 1 else first)
+        return tuple(links)
 
     def checklist_item(self, item: TopicCheck) -> ChecklistItem:
         anchor = self.doc_anchor(item.path) if item.path and self.has_document(item.path) else None

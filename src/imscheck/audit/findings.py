@@ -47,10 +47,11 @@ def _requirement_finding(ctx: Context, result: Result) -> Finding:
         relation=result.relation,
         expected=tuple(expectations(rule)) if rule else (),
         adds=" ".join(rule.relation.adds.split()) if rule and rule.relation.adds else None,
-        found=result.message,
+        # what the evidence showed; the expectation is on the line above, so it is not repeated
+        found="; ".join(result.found) if result.found else result.message,
         missing=result.missing,
         places=_places(result),
-        evidence=tuple(ctx.evidence_link(e) for e in result.evidence),
+        evidence=ctx.evidence_links(result),
         guidance=result.guidance,
         checklist=ctx.checklist(result),
     )
