@@ -297,9 +297,8 @@ def _explain(outcome: _Outcome, credited: Set[str], rule: Rule, ctx: Context) ->
     absent = outcome.absent
     if absent is None:
         return outcome
-    # A document of another type is named only if it holds what the check asks for and counts
-    # for no other check of the rule: the plan is not the missing test record, and a procedure
-    # about the catalogue is not the catalogue.
+    # A document of another type is named only if it holds what the check asks for (its fields)
+    # and counts for no other check of the rule: the continuity plan is not the missing test record.
     uncounted = [u for u in absent.uncounted
                  if u.why != "type" or (u.doc.path not in credited and not defects(absent.check, Candidate(u.doc, u.via), rule, ctx))]
     texts, locations = reasons(uncounted, absent.check.select, ctx.defects, ctx.as_of)
