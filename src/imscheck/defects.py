@@ -127,8 +127,12 @@ def _unlisted(found: Found, ctx: "Context") -> List[Defect]:
         for token in _ID_SPLIT.split(text):
             listed = ctx.index.known.get(token)
             if listed is not None and listed.id not in ctx.index.by_id:
-                state = listed.meta.get("status") or "not evidence"
-                out.append(Defect(f"lists {token}, which is {state}: only approved documents count", found.line))
+                problem = ctx.defects.get(listed.path)
+                status = listed.meta.get("status")
+                if status == "approved" and problem is not None:  # approved, but its metadata keeps it out
+                    out.append(Defect(f"lists {token}, which has a {problem.rule} finding: fix it for it to count", found.line))
+                else:
+                    out.append(Defect(f"lists {token}, which is {status or 'not evidence'}: only approved documents count", found.line))
     return out
 
 

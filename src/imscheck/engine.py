@@ -18,17 +18,17 @@ auditor's checklist.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from imscheck.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
 from imscheck.config import Override
 from imscheck.checklist import auditor_checklist
 from imscheck.defects import Defect, defects, describe, resolve_targets
-from imscheck.documents import Document
-from imscheck.findings import finding_results
+from imscheck.findings import Finding, finding_results
 from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
-from imscheck.index import Candidate, Index
+from imscheck.index import Candidate, Index, Uncounted
 from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
 from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
@@ -46,6 +46,10 @@ class Context:
     as_of: dt.date
     overrides: Mapping[str, Override] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=shipped_vocabulary)
+    # from the hygiene inspection, to say why a document earns no credit: the finding that keeps
+    # each defective document out, by path, and the files that could not be read at all
+    defects: Mapping[str, Finding] = field(default_factory=dict)
+    unreadable: Tuple[Finding, ...] = ()
 
 
 @dataclass
@@ -55,39 +59,74 @@ class _Outcome:
     evidence: List[Evidence] = field(default_factory=list)
     locations: List[Location] = field(default_factory=list)
     checklist: List[TopicCheck] = field(default_factory=list)
+    found: List[str] = field(default_factory=list)  # each problem without the expectation it restates
+    absent: Optional["_Absence"] = None  # missing: what was looked for, explained once the rule's evidence is known
+
+
+@dataclass(frozen=True)
+class _Absence:
+    what: str
+    check: Check
+    uncounted: Tuple[Uncounted, ...]
 
 
 def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> List[Result]:
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
-    results = [evaluate_rule(rule, ctx) for rule in pack.rules]
+    ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
+                  unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))
+    results = [evaluate_rule(with_override(rule, ctx.overrides.get(rule.id)), ctx) for rule in pack.rules]
     results.extend(finding_results(hygiene, inspection.findings, ctx.overrides))
     return results
 
 
+def with_override(rule: Rule, override: Optional[Override]) -> Rule:
+    """The rule as imscheck.yaml's ``overrides`` adjust it, applied once before evaluation.
+
+    A severity replaces the rule's; a window (``within_months``) replaces the interval of the
+    checks that have one (the rule's, the one the organisation states, and the grace) and means
+    nothing to a check without freshness, such as the procedure every process needs.
+    """
+    if override is None:
+        return rule
+    if override.severity:
+        rule = replace(rule, severity=override.severity)
+    months = override.within_months
+    if months:
+        checks = tuple(replace(c, fresh_months=months, fresh_grace=0, fresh_declared_by=None) if c.fresh_months is not None else c
+                       for c in rule.checks)
+        rule = replace(rule, checks=checks)
+    return rule
+
+
 def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     relation = rule.relation.type
-    outcomes = _credit([_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))])
+    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))]
     base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
+    # a document that earns credit from another check of the rule is no answer to "found none"
+    credited = {e.path for o in [base] + outcomes for e in o.evidence}
+    outcomes = _credit([_explain(o, credited, rule, ctx) for o in outcomes])
     base_label = standard_name(rule.base)
     evidence = _unique(base.evidence + [e for o in outcomes for e in o.evidence])
     checklist = tuple(item for o in [base] + outcomes for item in o.checklist)
     missing: Tuple[str, ...] = (("base",) if base.level == _MISSING else ()) + (
         ("extension",) if any(o.level == _MISSING for o in outcomes) else ())
     short = [o for o in outcomes if o.level == _MINOR]
-    override = ctx.overrides.get(rule.id)
-    rule_severity = override.severity if override and override.severity else rule.severity
+    rule_severity = rule.severity
     if missing:
         status, severity = "fail", rule_severity
         message = _missing_message(rule, base, outcomes, missing, base_label)
+        found = tuple(p for o in [base] + outcomes if o.level == _MISSING for p in o.found)
         locations = [loc for o in [base] + outcomes for loc in o.locations]
     elif short:
         status = "fail"
         severity = min(rule_severity, "minor", key=SEVERITY_RANK.__getitem__)
         message = _shortfall_message(outcomes)
+        found = tuple(p for o in short for p in o.found)
         locations = [loc for o in short for loc in o.locations]
     else:
         status, severity = "pass", rule_severity
         message = _pass_message(rule, evidence, base_label)
+        found = ()
         locations = [Location(e.path, e.line) for e in evidence]
     return Result(
         rule=rule.id,
@@ -105,6 +144,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
         base=rule.base,
         missing=missing,
         checklist=checklist,
+        found=found,
     )
 
 
@@ -113,7 +153,7 @@ def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
     nothing leaves that evidence incomplete (minor), not the requirement unaddressed (major)."""
     if not any(o.level != _MISSING and o.evidence for o in outcomes):
         return outcomes
-    return [_Outcome(_MINOR, o.problems, locations=o.locations) if o.level == _MISSING else o for o in outcomes]
+    return [_Outcome(_MINOR, o.problems, locations=o.locations, found=o.found) if o.level == _MISSING else o for o in outcomes]
 
 
 def _base_half(rule: Rule, ctx: Context) -> _Outcome:
@@ -126,7 +166,8 @@ def _base_half(rule: Rule, ctx: Context) -> _Outcome:
         if not found:
             lacking.append(ref)
     if not evidence:
-        return _Outcome(_MISSING, [f"no approved document or dated record addresses {' or '.join(map(str, lacking))}"])
+        text = f"no approved document or dated record addresses {' or '.join(map(str, lacking))}"
+        return _Outcome(_MISSING, [text], found=[text])
     # The half is evidenced; a base clause no document names is a question for the auditor to
     # ask (an ISO 9001 system covers every clause somewhere), not a shortfall of this requirement.
     label = standard_name(rule.base)
@@ -193,9 +234,8 @@ def _unique(evidence: Sequence[Evidence]) -> List[Evidence]:
 
 
 def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _Outcome:
-    override = ctx.overrides.get(rule.id)
     stating = [c.doc for c in ctx.index.select(_STATING, targets)] if check.fresh_declared_by else []
-    window = window_for(check, override.within_months if override else None, stating, ctx.vocabulary)
+    window = window_for(check, None, stating, ctx.vocabulary)  # overrides are in the rule's data already
     what = describe(check, targets, window.total if window else None)
     candidates = ctx.index.select(check.select, targets)
     if check.none:
@@ -206,8 +246,8 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             return _Outcome(_OK)
         if stale and window is not None:
             text, location = lapsed(check, stale, what, window, ctx.as_of)
-            return _Outcome(_MINOR, [text], _evidence(stale), [location])
-        return _absent(check, ctx, targets, what)
+            return _Outcome(_MINOR, [text], _evidence(stale), [location], found=[text])
+        return _Outcome(_MISSING, absent=_Absence(what, check, tuple(ctx.index.not_counting(check.select, targets))))
     good: List[Candidate] = []
     bad: List[Tuple[Candidate, List[Defect]]] = []
     for candidate in pool:
@@ -223,19 +263,23 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
         per_service = False
         checklist.append(_unnamed_services(what, pool))
     problem: Optional[str] = None
+    seen = ""  # the problem without the expectation it restates
     if per_service:
         covering = good + [c for c, found in bad if not any(d.counts_for_service for d in found)]
         lacking = [s for s in sorted(ctx.index.services) if sum(s in c.doc.string_list("services") for c in covering) < check.at_least]
         if lacking:
-            problem = f"expected {what} for every service in the catalogue; none for {', '.join(lacking)}{shortfall}"
+            seen = f"none for {', '.join(lacking)}{shortfall}"
+            problem = f"expected {what} for every service in the catalogue; {seen}"
     elif len(good) < check.at_least:
         need = f"at least {check.at_least} {what}" if check.at_least > 1 else _article(what)
-        problem = f"expected {need}; found {len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window)}"
+        seen = f"{len(pool)}, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window)}"
+        problem = f"expected {need}; found {seen}"
+        seen = f"{len(pool)} found, {len(good)} meeting the checks{shortfall}{outside_text(check, stale, window)}"
     reported = bad if check.every else [(c, found) for c, found in bad if not all(d.counts_for_service for d in found)]
     if problem is None and reported:
-        problem = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
+        problem = seen = f"{len(reported)} of {len(pool)} {what} fall short{_shortfall(reported)}"
     if problem is not None:
-        return _Outcome(_MINOR, [problem], _evidence(pool), bad_locations, checklist)
+        return _Outcome(_MINOR, [problem], _evidence(pool), bad_locations, checklist, found=[seen])
     return _Outcome(_OK, evidence=_evidence(pool), checklist=checklist)
 
 
@@ -246,21 +290,37 @@ def _unnamed_services(what: str, pool: Sequence[Candidate]) -> TopicCheck:
     return TopicCheck("which catalogued service each one covers", False, first.name, first.path, first.line, message)
 
 
-def _absent(check: Check, ctx: Context, targets: Sequence[Ref], what: str) -> _Outcome:
-    """No evidence for a check; documents that would have counted but for their status are named."""
-    uncounted = ctx.index.not_counting(check.select, targets)
-    text = f"expected {_article(what)}; found none"
-    if uncounted:
-        shown = "; ".join(f"{d.name} ({d.path}:{d.line_of('status')}) is {_state(d)}" for d in uncounted[:MAX_SHOWN])
-        text += f" that counts ({shown}: only approved documents and records dated by {ctx.as_of} count)"
-    return _Outcome(_MISSING, [text], locations=[Location(d.path, d.line_of("status")) for d in uncounted])
+def _explain(outcome: _Outcome, credited: Set[str], rule: Rule, ctx: Context) -> _Outcome:
+    """A check that found nothing: say so, naming the documents that would have counted and why
+    they do not (a draft, a withdrawn document, a record dated too late, broken metadata, another
+    type), or else the files that could not be read."""
+    absent = outcome.absent
+    if absent is None:
+        return outcome
+    # A document of another type is named only if it holds what the check asks for (its fields)
+    # and counts for no other check of the rule: the continuity plan is not the missing test record.
+    uncounted = [u for u in absent.uncounted
+                 if u.why != "type" or (u.doc.path not in credited and not defects(absent.check, Candidate(u.doc, u.via), rule, ctx))]
+    texts, locations = reasons(uncounted, absent.check.select, ctx.defects, ctx.as_of)
+    if texts:
+        listed = first_few(texts, "; ")
+        seen = f"none that counts: {listed}"
+        found = f"no {_bare(absent.what)} ({listed})"
+    else:
+        note, places = unreadable_note(ctx.unreadable)
+        seen = "none" + note
+        found = f"no {_bare(absent.what)}{note}"
+        locations += places
+    # Beside a single expectation "none ..." is clear; beside several, say which one is lacking.
+    if len(rule.checks) < 2 and rule.relation.type != "partial":
+        found = seen
+    return _Outcome(_MISSING, [f"expected {_article(absent.what)}; found {seen}"], locations=locations, found=[found])
 
 
-def _state(doc: Document) -> str:
-    status = doc.meta.get("status")
-    if isinstance(status, str) and status != "approved":
-        return status
-    return "dated after the evaluation date" if doc.meta.get("date") is not None else "not approved"
+def _bare(phrase: str) -> str:
+    """A phrase without its article, to follow "no" ("no approved procedure")."""
+    first, _, rest = phrase.partition(" ")
+    return rest if first.lower() in ("a", "an", "the") and rest else phrase
 
 
 def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Candidate], what: str) -> _Outcome:
@@ -269,7 +329,8 @@ def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Cand
     if not meeting:
         return _Outcome(_OK)
     names = ", ".join(f"{c.doc.name} ({c.doc.path})" for c in meeting[:MAX_SHOWN])
-    return _Outcome(_MINOR, [f"expected no {what}, found {len(meeting)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in meeting])
+    return _Outcome(_MINOR, [f"expected no {what}, found {len(meeting)}: {names}"], [], [Location(c.doc.path, c.doc.line) for c in meeting],
+                    found=[f"{len(meeting)} found: {names}"])
 
 
 def _article(phrase: str) -> str:

@@ -114,4 +114,5 @@ def lapsed(check: Check, stale: Sequence[Candidate], what: str, window: Window, 
                 f"more than {window.describe()} before {as_of}")
         return text, Location(latest.doc.path, line)
     latest = stale[0]
-    return f"lapsed: {what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {check.fresh_field} date", Location(latest.doc.path, latest.doc.line)
+    missing = "date" if check.fresh_field == "date" else f"{check.fresh_field} date"  # not "has no date date"
+    return f"lapsed: {what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {missing}", Location(latest.doc.path, latest.doc.line)

@@ -27,6 +27,20 @@ class Candidate:
     via: Optional[Ref]
 
 
+@dataclass(frozen=True)
+class Uncounted:
+    """A document addressing a requirement a check looks at that earns that check no credit, and why.
+
+    ``why``: ``status`` (a draft, in review, withdrawn), ``date`` (a record dated after as_of),
+    ``defect`` (a hygiene finding keeps it out: broken metadata, say) or ``type`` (it counts as
+    evidence, but not of the type the check asks for).
+    """
+
+    doc: Document
+    via: Ref  # its own reference that matched
+    why: str
+
+
 def counts_as_evidence(doc: Document, as_of: dt.date) -> bool:
     if is_controlled(doc):
         return doc.meta.get("status") == "approved"
@@ -47,27 +61,26 @@ class Index:
         self.below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self.known: Dict[str, Document] = {}  # every document by id, evidence or not (drafts, withdrawn)
         self._json: Dict[str, Any] = {}
+        self.defective = defective
         # documents that address clauses but earn no credit (draft, in review, withdrawn, dated
-        # after as_of): named in a finding so that "found none" points at the file to fix
-        self.uncounted: Dict[Ref, List[Document]] = {}
+        # after as_of, defective): named in a finding so that "found none" points at the file to fix
+        self._uncounted: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        self._uncounted_below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        self._as_of = as_of
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
-            if doc.path in defective:
-                continue
             refs = [ref for ref in map(parse_ref, doc.string_list("addresses")) if ref is not None]
-            if not counts_as_evidence(doc, as_of):
+            if doc.path in defective or not counts_as_evidence(doc, as_of):
                 for ref in refs:
-                    self.uncounted.setdefault(ref, []).append(doc)
+                    _file(self._uncounted, self._uncounted_below, doc, ref)
                 continue
             self.evidence.append(doc)
             if doc.id:
                 self.by_id.setdefault(doc.id, doc)
             self.by_type.setdefault(doc.type or "", []).append(doc)
             for ref in refs:
-                self.by_address.setdefault(ref, []).append((doc, ref))
-                for ancestor in list(ref.lineage())[1:]:
-                    self.below.setdefault(ancestor, []).append((doc, ref))
+                _file(self.by_address, self.below, doc, ref)
 
     def as_json(self, doc: Document) -> Any:
         """The document's metadata as JSON values (computed once per document)."""
@@ -83,23 +96,30 @@ class Index:
         closest reference the document makes.
         """
         found: Dict[str, Candidate] = {}
-        for target in targets:
-            for ref in target.lineage():
-                for doc, own in self.by_address.get(ref, ()):
-                    found.setdefault(doc.path, Candidate(doc, own))
-            for doc, own in self.below.get(target, ()):
-                found.setdefault(doc.path, Candidate(doc, own))
+        for doc, own in _lookup(self.by_address, self.below, targets):
+            found.setdefault(doc.path, Candidate(doc, own))
         return sorted(found.values(), key=lambda c: c.doc.path)
 
-    def not_counting(self, selector: Selector, targets: Sequence[Ref]) -> List[Document]:
-        """Documents matching ``selector`` and addressing a target (or its parent) that earn no credit."""
-        found: Dict[str, Document] = {}
-        for target in targets:
-            for ref in target.lineage():
-                for doc in self.uncounted.get(ref, ()):
-                    if self._matches(doc, selector):
-                        found.setdefault(doc.path, doc)
-        return sorted(found.values(), key=lambda d: d.path)
+    def not_counting(self, selector: Selector, targets: Sequence[Ref]) -> List[Uncounted]:
+        """Documents addressing a target (as :meth:`addressing` finds them) that ``selector`` would
+        take but for their status, date or defects, or that count but are of another type."""
+        found: Dict[str, Uncounted] = {}
+        for doc, own in _lookup(self._uncounted, self._uncounted_below, targets):
+            if doc.path not in found and self._matches(doc, selector):
+                found[doc.path] = Uncounted(doc, own, self._why(doc))
+        for candidate in self.addressing(targets):
+            doc = candidate.doc
+            if candidate.via and doc.path not in found and not self._matches(doc, selector) and self._matches(doc, selector, types=False):
+                found[doc.path] = Uncounted(doc, candidate.via, "type")
+        return sorted(found.values(), key=lambda u: u.doc.path)
+
+    def _why(self, doc: Document) -> str:
+        if is_controlled(doc) and isinstance(doc.meta.get("status"), str) and doc.meta.get("status") != "approved":
+            return "status"
+        day = to_date(doc.meta.get("date"))
+        if not is_controlled(doc) and day is not None and day > self._as_of:
+            return "date"
+        return "defect"
 
     def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
         """Evidence documents matching ``selector``; ``targets`` are its resolved addresses."""
@@ -114,11 +134,12 @@ class Index:
         chosen = [c for c in pool if self._matches(c.doc, selector)]
         return sorted(chosen, key=lambda c: c.doc.path)
 
-    def _matches(self, doc: Document, selector: Selector) -> bool:
-        if selector.types:
+    def _matches(self, doc: Document, selector: Selector, types: bool = True) -> bool:
+        """``types=False`` asks whether it is the right document under the wrong type."""
+        if types and selector.types:
             if doc.type not in selector.types:
                 return False
-        elif not is_controlled(doc):
+        elif types and not is_controlled(doc):
             return False  # no type named: an approved controlled document (policy, plan, procedure...)
         if selector.ids and doc.id not in selector.ids:
             return False
@@ -128,6 +149,30 @@ class Index:
             if not _field_has(doc.meta.get(name), expected):
                 return False
         return True
+
+
+Filed = Dict[Ref, List[Tuple[Document, Ref]]]
+
+
+def _file(by_ref: Filed, below: Filed, doc: Document, ref: Ref) -> None:
+    """File ``doc`` under its reference, and under each ancestor of it (9.3.2 under 9.3 and 9)."""
+    by_ref.setdefault(ref, []).append((doc, ref))
+    for ancestor in list(ref.lineage())[1:]:
+        below.setdefault(ancestor, []).append((doc, ref))
+
+
+def _lookup(by_ref: Filed, below: Filed, targets: Sequence[Ref]) -> List[Tuple[Document, Ref]]:
+    """Documents addressing a target, an ancestor or a sub-clause of one, in that order.
+
+    A target's own clause and its ancestors come before its sub-clauses, so the reference given
+    with a document is the closest one it makes.
+    """
+    out: List[Tuple[Document, Ref]] = []
+    for target in targets:
+        for ref in target.lineage():
+            out.extend(by_ref.get(ref, ()))
+        out.extend(below.get(target, ()))
+    return out
 
 
 def _field_has(value: Any, expected: Any) -> bool:

@@ -52,6 +52,19 @@ class TopicCheck:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a result is out of the findings: the waiver or not-applicable entry of imscheck.yaml that
+    took it out, as the scope decision made it (reporters use this, never the message text)."""
+
+    kind: str  # waiver | not_applicable
+    reason: str  # the waiver's reason, or the entry's justification
+    line: int  # of the entry in imscheck.yaml
+    approved_by: Optional[str] = None
+    expires: Optional[dt.date] = None  # waivers only
+    finding: Optional[str] = None  # the message the result had before it was suppressed
+
+
+@dataclass(frozen=True)
 class Result:
     """The outcome of one rule (or one hygiene finding). Never mutated after creation."""
 
@@ -72,6 +85,10 @@ class Result:
     description: Optional[str] = None  # what the rule checks (hygiene, git and config rules)
     new: Optional[bool] = None  # failing now but not at the base revision; None: no comparison
     checklist: Tuple[TopicCheck, ...] = ()  # the topics an auditor reads the prose for
+    suppression: Optional[Suppression] = None  # set with status waived / not_applicable
+    # what the evidence showed, check by check, without the expectation the rule states (the
+    # audit report prints the expectation beside it); empty: the message says it all
+    found: Tuple[str, ...] = ()
 
     @property
     def failing(self) -> bool:

@@ -14,7 +14,7 @@ from typing import Collection, List, Sequence, Set, Tuple
 
 from imscheck.config import CONFIG_FILE, Config
 from imscheck.findings import Finding
-from imscheck.results import Location, Result
+from imscheck.results import Location, Result, Suppression
 
 
 def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str], as_of: dt.date) -> Tuple[List[Result], List[Finding]]:
@@ -27,13 +27,16 @@ def apply_scope(results: Sequence[Result], config: Config, known_rules: Collecti
         waiver = config.waiver(result.rule, as_of)
         if entry is not None:
             used_na.add(entry.line)
-            result = replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}")
+            result = replace(result, status="not_applicable", message=f"Not applicable: {entry.justification}",
+                             suppression=Suppression("not_applicable", entry.justification, entry.line, entry.approved_by,
+                                                     finding=result.message if result.failing else None))
         elif waiver is not None and result.failing:
             waived.add(result.rule)
             result = replace(
                 result,
                 status="waived",
                 message=f"Waived until {waiver.expires} (approved by {waiver.approved_by}): {waiver.reason}. Finding: {result.message}",
+                suppression=Suppression("waiver", waiver.reason, waiver.line, waiver.approved_by, waiver.expires, result.message),
             )
         scoped.append(result)
     evaluated = {r.rule for r in results}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Dict, Mapping, Optional, Set, Tuple
+from dataclasses import dataclass, replace
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from imscheck.config import Config
 from imscheck.documents import Document
@@ -92,6 +92,20 @@ class Context:
         anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
         return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
 
+    def evidence_links(self, result: Result) -> Tuple[EvidenceLink, ...]:
+        """A result's evidence, one link per document: a document that earned credit through
+        several of its references (the ISO 9001 half and the service management half) is listed
+        once, with each reference."""
+        by_path: Dict[str, List[Evidence]] = {}
+        for item in result.evidence:
+            by_path.setdefault(item.path, []).append(item)
+        links = []
+        for items in by_path.values():
+            first = self.evidence_link(items[0])
+            vias = list(dict.fromkeys(e.via for e in items if e.via))
+            links.append(replace(first, via=", ".join(vias)) if len(vias) > 1 else first)
+        return tuple(links)
+
     def checklist_item(self, item: TopicCheck) -> ChecklistItem:
         anchor = self.doc_anchor(item.path) if item.path and self.has_document(item.path) else None
         return ChecklistItem(item.topic, item.found, item.document or "", item.path or "", max(item.line, 1), anchor)
@@ -107,14 +121,12 @@ class Context:
         """Where a requirement's detail is: its finding, its waiver or exclusion, or its evidence."""
         if result.failing:
             return self.anchors("nc", result.rule)
-        if result.status == "waived":
-            waiver = self.config.waiver(result.rule, self.run.as_of)
-            if waiver is not None:
-                return self.anchors("waiver", str(self.config.waivers.index(waiver)))
-        if result.status == "not_applicable":
-            entry = self.config.exclusion(result.rule, result.clause)
-            if entry is not None:
-                return self.anchors("na", str(self.config.not_applicable.index(entry)))
+        suppression = result.suppression
+        if suppression is not None:  # the entry of imscheck.yaml the scope decision applied, by its line
+            lines = [entry.line for entry in (self.config.waivers if suppression.kind == "waiver" else self.config.not_applicable)]
+            index = lines.index(suppression.line) if suppression.line in lines else None
+            if index is not None:
+                return self.anchors("waiver" if suppression.kind == "waiver" else "na", str(index))
         return self.anchors("ev", result.rule)
 
     def unchecked_status(self, clause: str) -> str:

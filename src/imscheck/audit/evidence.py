@@ -35,7 +35,7 @@ def _requirement_row(ctx: Context, result: Result) -> RequirementEvidence:
     else:
         note = "no document or record supports it yet"
     return RequirementEvidence(ctx.anchors("ev", result.rule), clause, ctx.clause_title(clause), result.rule, result.relation,
-                               status, SHORT_LABEL[status], tuple(ctx.evidence_link(e) for e in result.evidence), note,
+                               status, SHORT_LABEL[status], ctx.evidence_links(result), note,
                                ctx.checklist(result))
 
 

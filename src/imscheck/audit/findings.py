@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from imscheck.config import NotApplicable, Waiver
+from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
 from imscheck.results import SEVERITIES, Result
 from imscheck.ruledocs import expectations
 from imscheck.standards import clause_key
+from imscheck.wording import first_few
 
 from imscheck.audit.context import Context
 from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
 
+_WAIVER_RULE = "CFG-WAIVER"  # CFG-WAIVER (unknown or expired) and CFG-WAIVER-UNUSED, at the waiver's line
 _GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
@@ -45,10 +47,11 @@ def _requirement_finding(ctx: Context, result: Result) -> Finding:
         relation=result.relation,
         expected=tuple(expectations(rule)) if rule else (),
         adds=" ".join(rule.relation.adds.split()) if rule and rule.relation.adds else None,
-        found=result.message,
+        # what the evidence showed; the expectation is on the line above, so it is not repeated
+        found="; ".join(result.found) if result.found else result.message,
         missing=result.missing,
         places=_places(result),
-        evidence=tuple(ctx.evidence_link(e) for e in result.evidence),
+        evidence=ctx.evidence_links(result),
         guidance=result.guidance,
         checklist=ctx.checklist(result),
     )
@@ -75,59 +78,90 @@ def _document_finding(ctx: Context, result: Result, index: int) -> Finding:
 
 
 def build_scope(ctx: Context) -> Tuple[ScopeEntry, ...]:
-    """Each waiver and not-applicable entry, with what it does in this run."""
-    results: Dict[str, List[Result]] = {}
-    for result in ctx.requirements:
-        results.setdefault(result.rule, []).append(result)
-    entries = [_waiver(ctx, index, waiver, results.get(waiver.rule, [])) for index, waiver in enumerate(ctx.config.waivers)]
-    entries += [_exclusion(ctx, index, entry) for index, entry in enumerate(ctx.config.not_applicable)]
+    """Each waiver and not-applicable entry, with what it did in this run.
+
+    What an entry did is read from the results the scope decision of ``check`` produced: the
+    results it suppressed (their ``suppression`` names its line) and the configuration finding
+    located at its line; nothing here decides scope again.
+    """
+    suppressed: Dict[Tuple[str, int], List[Result]] = {}
+    for result in ctx.run.results:
+        if result.suppression is not None:
+            suppressed.setdefault((result.suppression.kind, result.suppression.line), []).append(result)
+    problems = {(result.rule.startswith(_WAIVER_RULE), loc.line): result for result in ctx.run.results if result.rule.startswith("CFG-")
+                for loc in result.locations if loc.path == CONFIG_FILE}
+    entries = [_waiver(ctx, index, waiver, suppressed.get(("waiver", waiver.line), []), problems.get((True, waiver.line)))
+               for index, waiver in enumerate(ctx.config.waivers)]
+    entries += [_exclusion(ctx, index, entry, suppressed.get(("not_applicable", entry.line), []), problems.get((False, entry.line)))
+                for index, entry in enumerate(ctx.config.not_applicable)]
     return tuple(entries)
 
 
-def _waiver(ctx: Context, index: int, waiver: Waiver, results: List[Result]) -> ScopeEntry:
-    waived = [r for r in results if r.status == "waived"]
-    if not results:
-        state, key = "unknown rule: waives nothing", "unknown"
-    elif waived:
-        state, key = "in force", "in-force"
-    elif not waiver.active(ctx.run.as_of):
+def _waiver(ctx: Context, index: int, waiver: Waiver, waived: List[Result], problem: Optional[Result]) -> ScopeEntry:
+    clauses = sorted({r.clause for r in waived if r.clause}, key=clause_key)
+    if waived:
+        state, key = ("in force" if len(waived) == 1 else f"in force: waives {len(waived)} findings"), "in-force"
+    elif problem is not None and problem.rule == _WAIVER_RULE and not waiver.active(ctx.run.as_of):
         state, key = f"expired on {waiver.expires}: the finding is open again", "expired"
+    elif problem is not None and problem.rule == _WAIVER_RULE:
+        state, key = "unknown rule: waives nothing", "unknown"
+    elif problem is not None:
+        state, key = "not needed: the rule passes", "unused"
     else:
-        state, key = "not needed: the requirement is met", "unused"
-    clause = results[0].clause if results else None
+        # a rule that did not run (a git rule without --changed-since), or a second waiver of a rule
+        state, key = "in force, but nothing to waive in this run", "unused"
+    if clauses:
+        heading = f"{clauses[0]} {ctx.clause_title(clauses[0])}"
+    else:
+        heading = waived[0].title if waived else waiver.rule
     return ScopeEntry(
         anchor=ctx.anchors("waiver", str(index)),
         kind="waiver",
         target=waiver.rule,
-        heading=f"{clause} {ctx.clause_title(clause)}" if clause else waiver.rule,
+        heading=heading,
         justification=waiver.reason,
         approved_by=waiver.approved_by,
         expires=waiver.expires.isoformat(),
         state=state,
         state_key=key,
         line=waiver.line,
-        covers=(clause,) if clause else (),
-        finding=waived[0].message.split(" Finding: ", 1)[-1] if waived else None,
+        covers=tuple(clauses),
+        finding=_waived_finding(waived),
     )
 
 
-def _exclusion(ctx: Context, index: int, entry: NotApplicable) -> ScopeEntry:
-    covered = sorted({r.clause for r in ctx.requirements if r.status == "not_applicable" and ctx.config.exclusion(r.rule, r.clause) == entry and r.clause},
-                     key=clause_key)
+def _waived_finding(waived: List[Result]) -> Optional[str]:
+    findings = [r.suppression.finding for r in waived if r.suppression is not None and r.suppression.finding]
+    if not findings:
+        return None
+    return findings[0] if len(findings) == 1 else first_few(findings, "; ")
+
+
+def _exclusion(ctx: Context, index: int, entry: NotApplicable, excluded: List[Result], problem: Optional[Result]) -> ScopeEntry:
+    covered = sorted({r.clause for r in excluded if r.clause}, key=clause_key)
     if entry.clause:
+        # requirements of the clause that no rule checks are out of scope too
         covered = sorted(set(covered) | {c.number for c in ctx.sources.target.requirement_leaves() if entry.covers(None, c.number)}, key=clause_key)
     target = entry.rule or entry.clause or ""
     clause = entry.clause or (covered[0] if covered else None)
+    if covered:
+        state, key = "excludes " + ", ".join(covered), "in-force"
+    elif excluded:  # a built-in rule: its results have no clause
+        state, key = f"excludes {target} ({len(excluded)} {'result' if len(excluded) == 1 else 'results'})", "in-force"
+    elif problem is not None:
+        state, key = "matches no requirement", "unknown"
+    else:
+        state, key = "in force, but nothing to exclude in this run", "unused"
     return ScopeEntry(
         anchor=ctx.anchors("na", str(index)),
         kind="not_applicable",
         target=target,
-        heading=f"{clause} {ctx.clause_title(clause)}" if clause else target,
+        heading=f"{clause} {ctx.clause_title(clause)}" if clause else (excluded[0].title if excluded else target),
         justification=entry.justification,
         approved_by=entry.approved_by or "",
         expires="",
-        state="excludes " + ", ".join(covered) if covered else "matches no requirement",
-        state_key="in-force" if covered else "unknown",
+        state=state,
+        state_key=key,
         line=entry.line,
         covers=tuple(covered),
         finding=None,

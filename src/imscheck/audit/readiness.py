@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 from imscheck.results import Result
 from imscheck.standards import clause_key
@@ -31,7 +31,7 @@ def build_readiness(ctx: Context) -> Readiness:
     tally = {key: sum(cell.status == key for cell in cells) for key in DISPLAY_ORDER}
     in_scope = len(cells) - tally["not_applicable"]
     met = tally["pass"]
-    verdict_key, verdict = _verdict(ctx, tally["unchecked"])
+    verdict_key, verdict = _verdict(ctx, tally)
     observed = [r for r in ctx.requirements if r.observations]
     return Readiness(
         verdict=verdict,
@@ -67,24 +67,33 @@ def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
                 target, tuple(r.rule for r in results), sum(len(r.observations) for r in results))
 
 
-def _verdict(ctx: Context, unchecked: int) -> Tuple[str, str]:
-    """One sentence for the manager: every open finding counts, document checks included.
+def _verdict(ctx: Context, tally: Mapping[str, int]) -> Tuple[str, str]:
+    """One sentence for the manager, in the units of the counts beside it.
 
-    Observations never make a repository less ready; they are named so they are not missed.
+    Requirements are counted as the grid shows them (``tally``), so "1 minor nonconformity" in
+    the sentence is the "Minor nonconformity: 1" of the counts; findings of the document checks
+    are named apart, never added to those numbers. Observations never make a repository less
+    ready; they are named so they are not missed.
     """
-    failing = [r for r in ctx.run.results if r.failing]
-    major = sum(r.severity == "major" or r.status == "error" for r in failing)
-    minor = sum(r.severity == "minor" and r.status != "error" for r in failing)
-    documents = sum(not r.is_requirement for r in failing if r.status == "error" or r.severity in ("major", "minor"))
-    where = f" ({documents} of them from document checks)" if documents else ""
+    major, minor, errors, unchecked = tally["major"], tally["minor"], tally["error"], tally["unchecked"]
+    documents = [r for r in ctx.run.results if not r.is_requirement and r.failing]
+    doc_major = sum(r.severity == "major" or r.status == "error" for r in documents)
+    doc_minor = sum(r.severity == "minor" and r.status != "error" for r in documents)
     observations = sum(len(r.observations) for r in ctx.run.results)
     note = f" {_plural(observations, 'observation', 'observations')} (opportunities for improvement) to consider." if observations else ""
     note += f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {'is' if unchecked == 1 else 'are'} not checked." if unchecked else ""
-    if major:
-        parts = [_plural(major, "major nonconformity", "major nonconformities")] + ([_plural(minor, "minor one", "minor ones")] if minor else [])
-        return "not-ready", f"Not ready: {' and '.join(parts)} to close before the audit{where}." + note
-    if minor:
-        return "nearly", f"Nearly ready: no major nonconformity; {_plural(minor, 'minor nonconformity', 'minor nonconformities')} to close{where}." + note
+    parts = ([_plural(major, "major nonconformity", "major nonconformities")] if major else []) + (
+        [_plural(minor, "minor nonconformity", "minor nonconformities")] if minor else []) + (
+        [_plural(errors, "requirement that could not be evaluated", "requirements that could not be evaluated")] if errors else [])
+    severities = [f"{n} {label}" for n, label in ((doc_major, "major"), (doc_minor, "minor")) if n]
+    found = doc_major + doc_minor
+    docs = f"{_plural(found, 'finding', 'findings')} of the document checks ({', '.join(severities)})" if found else ""
+    if major or errors or doc_major:
+        listed = " and ".join(p for p in (", ".join(parts), docs) if p)
+        return "not-ready", f"Not ready: {listed} to close before the audit." + note
+    if minor or doc_minor:
+        listed = " and ".join(p for p in (", ".join(parts), docs) if p)
+        return "nearly", f"Nearly ready: no major nonconformity; {listed} to close." + note
     return "ready", "Ready: no major or minor nonconformity." + note
 
 
