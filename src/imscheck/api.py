@@ -151,7 +151,6 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
         anchor=anchor(root, reading),
         fail_on=settings.fail_on or reading.config.fail_on or "minor",
         prefix=work_tree_prefix(settings.repo),
-        waiver_lines=tuple((w.rule, w.line) for w in reading.config.waivers if w.active(reading.as_of)),
     )
 
 

@@ -177,9 +177,6 @@ class Run:
     # The checked folder inside its git work tree ("docs/"; "" at the top or outside git): code
     # scanning and GitLab place a file by its path from the work-tree root.
     prefix: str = ""
-    # (rule, line in imscheck.yaml) of each waiver in force, first first: a waived result kept in
-    # SARIF is shown where it was waived.
-    waiver_lines: Tuple[Tuple[str, int], ...] = ()
 
     def summary(self) -> Dict[str, Any]:
         return summarize(self.results)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE
@@ -150,15 +150,11 @@ def _fingerprint(result: Result) -> str:
         return fingerprint(replace(result, message=_scrub(result.message), locations=locations))
 
 
-def _waiver_line(run: Run, rule: str) -> Optional[int]:
-    return next((line for waived, line in run.waiver_lines if waived == rule), None)
-
-
 def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
     own = list(result.locations)
-    line = _waiver_line(run, result.rule) if result.status == "waived" else None
-    if line is not None:  # shown where it was waived; the finding's files stay related
-        primary, related = Location(run.config_path or CONFIG_FILE, line), own
+    waiver = result.suppression if result.suppression and result.suppression.kind == "waiver" else None
+    if waiver is not None:  # shown where it was waived; the finding's files stay related
+        primary, related = Location(run.config_path or CONFIG_FILE, waiver.line), own
     else:
         located = own or [Location(run.anchor, 1)]
         primary, related = located[0], located[1:]
