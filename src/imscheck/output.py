@@ -59,7 +59,8 @@ def check_target(path: Path, roots: Sequence[Path] = ()) -> None:
 
     ``roots`` (the current folder, the checked repository) are trusted themselves; every existing
     folder below them on the way to ``path``, and ``path`` itself wherever it is, must not be a
-    symlink. ``path`` must be a regular file if it exists.
+    symlink. ``path`` must be a regular file if it exists, and the nearest existing ancestor a
+    folder: checked before anything is written, so one bad target writes no report at all.
     """
     target = Path(os.path.abspath(path))  # lexical: resolving would follow the links we look for
     trusted = [Path(os.path.abspath(root)) for root in (Path.cwd(), *roots)]
@@ -67,12 +68,16 @@ def check_target(path: Path, roots: Sequence[Path] = ()) -> None:
         if (step == target or _under(step, trusted)) and step.is_symlink():
             where = "" if step == target else f" ({step} is a symbolic link)"
             raise ImscheckError(f"refusing to write a report through a symbolic link{where}", str(path))
-    try:
-        mode = target.lstat().st_mode
-    except OSError:
-        return  # not there yet (or not reachable: writing will say why)
-    if not stat.S_ISREG(mode):
-        raise ImscheckError("cannot write report: not a regular file", str(path))
+    for step in (target, *target.parents):
+        try:
+            mode = step.lstat().st_mode
+        except OSError:
+            continue  # not there yet: writing creates it
+        if step == target and not stat.S_ISREG(mode):
+            raise ImscheckError("cannot write report: not a regular file", str(path))
+        if step != target and not stat.S_ISDIR(mode):
+            raise ImscheckError(f"cannot write report: {step} is not a folder", str(path))
+        break  # the nearest existing folder: writing can go ahead
 
 
 def _file_mode() -> int:
