@@ -96,14 +96,17 @@ def md_text(value: object) -> str:
 def md_code(value: object, in_table: bool = True) -> str:
     """``value`` as a Markdown code span, whatever backticks it holds.
 
-    The fence is one backtick longer than the longest run inside (CommonMark), padded with a
-    space where the content starts or ends with a backtick or both ends are spaces. In a table a
-    pipe must still be escaped: GFM splits cells before it parses code spans.
+    Control characters are shown as escapes (a code span shows a backslash as it is), so a
+    newline cannot end a table row. The fence is one backtick longer than the longest run inside
+    (CommonMark), padded with a space where the content starts or ends with a backtick, or starts
+    and ends with a space (which CommonMark would strip). In a table a pipe must still be
+    escaped: GFM splits cells before it parses code spans.
     """
-    text = _md_plain(value)
+    text = visible(value)
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""  # _md_plain left no space at either end
+    padded = text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " " and text.strip(" "))
+    pad = " " if padded else ""
     if in_table:
         text = text.replace("|", "\\|")
     return f"{fence}{pad}{text}{pad}{fence}"
