@@ -65,16 +65,17 @@ def _plural(n: int, one: str, many: str) -> str:
 def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., str], observations: bool = True) -> List[str]:
     """The result's own line (unless it passes quietly), then one line per observation it carries."""
     lines: List[str] = []
-    name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}" if result.clause else "")
+    # RULE, a space, then the message (a requirement's title leads it): one shape for every rule
+    name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
         tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
         new = style("new", fg="magenta", bold=True) + " " if result.new else ""
-        lines.append(f"{_where(run, result)}: {tag} {name}: {new}{visible(result.message)}")
+        lines.append(f"{_where(run, result)}: {tag} {name} {new}{visible(result.message)}")
     # A passing result's observations are listed without its pass line: an opportunity to
     # improve is worth a line, "pass" is not (--verbose shows both).
     if observations and _observations_listed(run, result, verbose):
         tag = style(f"{'observation':<{LABEL_WIDTH}}", fg=_COLORS["observation"])
-        lines.extend(f"{_prefixed(run, o.location)}: {tag} {name}: {visible(o.message)}" for o in observations_of(result, run.anchor))
+        lines.extend(f"{_prefixed(run, o.location)}: {tag} {name} {visible(o.message)}" for o in observations_of(result, run.anchor))
     return lines
 
 
