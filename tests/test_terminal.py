@@ -186,6 +186,15 @@ def test_verbose_pass_lines_keep_the_columns(gated_repo: Path) -> None:
     assert any((m := OTHER_LINE.match(line)) and m["status"] == "pass" for line in lines)
 
 
+def test_a_new_finding_keeps_the_shape(make_repo) -> None:
+    repo = make_repo(base_files())
+    write_files(repo, {"records/broken.yaml": BROKEN})  # not committed: new since HEAD
+    result = run_cli("check", repo, "--as-of", AS_OF, "--changed-since", "HEAD")
+    [line] = [line for line in result.stdout.splitlines() if "[new]" in line]
+    match = FAILING_LINE.match(line)
+    assert match and match["rule"] == "DOC-PARSE" and match["message"].startswith("[new] "), line
+
+
 # --- item 8: --quiet, exit codes in --help, rules show --------------------------------------
 
 def test_quiet_prints_only_the_failing_lines(gated_repo: Path) -> None:

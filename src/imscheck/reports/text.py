@@ -69,7 +69,8 @@ def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., 
     name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
         tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
-        new = style("new", fg="magenta", bold=True) + " " if result.new else ""
+        # after the rule, not before the severity: the line keeps the shape problem matchers read
+        new = style("[new]", fg="magenta", bold=True) + " " if result.new else ""
         lines.append(f"{_where(run, result)}: {tag} {name} {new}{visible(result.message)}")
     # A passing result's observations are listed without its pass line: an opportunity to
     # improve is worth a line, "pass" is not (--verbose shows both).
