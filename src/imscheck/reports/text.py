@@ -19,7 +19,8 @@ from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
 
 _COLORS = {"major": "red", "minor": "yellow", "observation": "cyan"}
-LABEL_WIDTH = len("not-applicable")  # the longest label: every line keeps the same columns
+# Padded to the longest severity, so findings line up; "not-applicable" runs three characters over.
+LABEL_WIDTH = len("observation")
 
 
 def _prefixed(run: Run, loc: Location) -> str:
