@@ -37,7 +37,7 @@ def test_a_new_finding_fails_new_only_and_is_marked_in_text_and_json(imperfect: 
     result = check(imperfect, "--changed-since", "HEAD", "--new-only")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    [new_line] = [line for line in lines if ": new " in line]
+    [new_line] = [line for line in lines if " [new] " in line]  # path:line: severity RULE [new] message
     assert new_line.startswith(f"{imperfect}/records/inc-0003.yaml:") and "DOC-REF" in new_line and "INC-0999" in new_line
     assert "INC-0998" not in result.stdout  # known before the change: counted, not listed
     assert any(line.endswith("are not listed (--verbose lists them)") for line in lines)

@@ -275,7 +275,7 @@ def test_markdown_lists_observations_in_their_own_table_escaped() -> None:
     assert all(len(re.split(r"(?<!\\)\|", row)) == 7 for row in rows)  # five cells: nothing split a row
     assert f"`{PROCEDURE}:2`" in rows[0] and "retained and disposed of" in rows[0]
     assert "<script>" not in text and "[click](" not in text and r"\<script\>" in rows[1]
-    assert r"`a\|bc.md:2`" in rows[1]
+    assert r"``a\|b`c.md:2``" in rows[1]  # the backtick kept: a longer fence (issue 10 item 13)
     assert "No findings." in text  # an observation is not a finding
 
 

@@ -71,15 +71,15 @@ def _other_types(typed: Sequence[Tuple[Uncounted, int]], selector: Selector) -> 
     return f"documents of another type address it ({shown}): if one of them is the {wanted}, {fix}"
 
 
-def unreadable_note(unreadable: Sequence[Finding]) -> Tuple[str, List[Location]]:
+def unreadable_note(unreadable: Sequence[Finding]) -> str:
     """Files that could not be read: whether one of them is the evidence cannot be told."""
     if not unreadable:
-        return "", []
+        return ""
     places = [loc for f in unreadable for loc in f.locations[:1]]
     shown = first_few([f"{loc.path}:{loc.line}" for loc in places])
     it = "it" if len(places) == 1 else "them"
     return (f"; {shown} could not be read, so whether {it} address{'es' if len(places) == 1 else ''} this is unknown: "
-            f"fix {it} for {it} to count"), places
+            f"fix {it} for {it} to count")
 
 
 def defect_findings(findings: Sequence[Finding], defective: Sequence[str]) -> Mapping[str, Finding]:

@@ -13,11 +13,18 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import click
 
 from imscheck import __version__
-from imscheck.errors import EXIT_ERROR, ImscheckError
+from imscheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ImscheckError
 from imscheck.reports import REPORTER_BY_NAME
 from imscheck.results import FAIL_ON_CHOICES
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+# \b keeps click from re-wrapping the list.
+EXIT_CODES_HELP = (
+    "\b\nExit codes:\n"
+    f"  {EXIT_OK}  nothing at or above --fail-on\n"
+    f"  {EXIT_FINDINGS}  findings at or above --fail-on\n"
+    f"  {EXIT_ERROR}  usage, configuration or rule-pack error (one line on stderr)"
+)
 
 
 def _guard(func: Callable[[], int]) -> None:
@@ -25,7 +32,10 @@ def _guard(func: Callable[[], int]) -> None:
     try:
         code = func()
     except ImscheckError as exc:
-        click.echo(f"imscheck: error: {exc}", err=True)
+        from imscheck.escaping import visible
+
+        # The message may quote the repository (a file name, a value): one visible line.
+        click.echo(f"imscheck: error: {visible(exc)}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code)
 
@@ -40,7 +50,7 @@ def _parse_reports(values: Sequence[str]) -> Tuple[Tuple[str, Path], ...]:
     return tuple(out)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="imscheck")
 def main() -> None:
     """Compliance-as-code for ISO/IEC 20000-1 on top of an ISO 9001 management system."""
@@ -66,7 +76,7 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
                     changed_since=changed_since, staged=staged, fail_on=fail_on)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True,
               help="Output format. junit: valid for Jenkins' xunit schema; junit-gitlab: with GitLab's file attribute; "
                    "sarif: open findings only; sarif-suppressed: also waived and not-applicable ones, as suppressed results.")
@@ -77,12 +87,17 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 @click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
 @click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
+@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary.")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text output. auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR colours a pipe.")
 @_repository_options
 def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
           standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], changed_since: Optional[str],
-          staged: bool, new_only: bool, verbose: bool) -> None:
+          staged: bool, new_only: bool, verbose: bool, quiet: bool, color: str) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
     extra_reports = _parse_reports(reports)
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other: choose one")
     if changed_since is not None and not changed_since.strip():
         raise click.UsageError("--changed-since needs a git revision (a branch, tag or commit)")
     if new_only and not (changed_since or staged):
@@ -94,13 +109,13 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
         from imscheck.results import exit_code
 
         run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on))
-        emit(run, fmt, output, extra_reports, verbose=verbose)
+        emit(run, fmt, output, extra_reports, verbose=verbose, color=color, quiet=quiet)
         return exit_code(run.results, run.fail_on, new_only=new_only)
 
     _guard(body)
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page; markdown: for a merge-request comment or a wiki.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
@@ -118,7 +133,7 @@ def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datet
         from imscheck.results import exit_code
 
         run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
-        deliver(render(report, fmt), output)
+        deliver(render(report, fmt), output, roots=[repo])
         # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
         return exit_code(run.results, fail_on) if fail_on else 0
 
@@ -163,25 +178,17 @@ def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> 
 
 
 @rules.command("show")
-@click.argument("rule_id")
+@click.argument("rule_id", metavar="RULE")
 @_standard_option
 @_rules_option
 def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path]) -> None:
-    """Show one rule: its requirement, relation to ISO 9001, checks and guidance."""
+    """Show one RULE (any case: sms-9.3): its requirement, relation to ISO 9001, checks and guidance."""
 
     def body() -> int:
-        from imscheck.ruledocs import show_hygiene, show_rule
+        from imscheck.ruledocs import find_rule
 
         pack, hygiene, git, known = _pack_and_builtin(standard, rule_dirs)
-        rule = pack.get(rule_id)
-        if rule is not None:
-            click.echo(show_rule(rule, known), nl=False)
-        elif rule_id in hygiene:
-            click.echo(show_hygiene(hygiene[rule_id]), nl=False)
-        elif rule_id in git:
-            click.echo(show_hygiene(git[rule_id], applies="repositories compared with a git revision (--changed-since, --staged)"), nl=False)
-        else:
-            raise ImscheckError(f"no rule {rule_id!r} in {pack.target} (see `imscheck rules list`)")
+        click.echo(find_rule(rule_id, pack, hygiene, git, known), nl=False)
         return 0
 
     _guard(body)

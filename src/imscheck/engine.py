@@ -307,10 +307,11 @@ def _explain(outcome: _Outcome, credited: Set[str], rule: Rule, ctx: Context) ->
         seen = f"none that counts: {listed}"
         found = f"no {_bare(absent.what)} ({listed})"
     else:
-        note, places = unreadable_note(ctx.unreadable)
+        # Named in the message only: located at the broken file, every missing requirement would
+        # become one more alert on it, while DOC-PARSE already reports it there.
+        note = unreadable_note(ctx.unreadable)
         seen = "none" + note
         found = f"no {_bare(absent.what)}{note}"
-        locations += places
     # Beside a single expectation "none ..." is clear; beside several, say which one is lacking.
     if len(rule.checks) < 2 and rule.relation.type != "partial":
         found = seen

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from imscheck.errors import ImscheckError
+from imscheck.escaping import visible_block
 from imscheck.rules import Pack, Rule
 from imscheck.standards import Catalogue, Catalogues, Clause, Ref, edition_name, is_clause_number, parse_ref
 
@@ -136,4 +137,4 @@ def render_text(ex: Explanation) -> str:
             lines += ["", f"No rule of the pack {pack.title!r} checks this clause yet."]
         if pack.base == ex.ref.edition_key and not ex.built_on_by and not ex.reused_by:
             lines += ["", f"No {edition_name(pack.target)} requirement builds on this clause."]
-    return "\n".join(lines) + "\n"
+    return visible_block("\n".join(lines) + "\n")  # titles and notes come from rule files: shown, never obeyed

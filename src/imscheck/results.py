@@ -142,7 +142,8 @@ def fingerprint(result: Result) -> str:
     else:
         paths = ",".join(sorted({loc.path for loc in result.locations}))
         key = "\0".join((result.rule, paths, _LINE_NUMBERS.sub("#", result.message)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate (a value no report can show) must not crash an identity
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

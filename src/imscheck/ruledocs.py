@@ -1,12 +1,19 @@
-"""Human descriptions of rules (``imscheck rules list|show``), generated from the rule data."""
+"""Human descriptions of rules (``imscheck rules list|show``), generated from the rule data.
+
+Rule data can come from a folder the caller names (``--rules``): the text is passed through
+:func:`visible_block`, so a control character in a title or guidance is shown, not obeyed.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any, Dict, List, Optional
 
 from imscheck.defects import describe, resolve_targets
 from imscheck.engine import DEFAULT_CHECK
+from imscheck.errors import ImscheckError
+from imscheck.escaping import visible, visible_block
 from imscheck.rules import Check, HygieneRule, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
@@ -51,7 +58,7 @@ def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text", g
         lines.append(f"Git rules ({len(git)}), with --changed-since REF or --staged:")
         for h in git.values():
             lines.append(f"{h.id:<{width}}  {'':<8} {'':<8} {h.severity:<11} {h.title}")
-    return "\n".join(lines) + "\n"
+    return visible_block("\n".join(lines) + "\n")
 
 
 def check_phrase(check: Check, rule: Rule) -> str:
@@ -127,11 +134,31 @@ def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Optional[Vocabular
         lines.extend(_check_lines(check, rule, vocabulary))
     lines.append(f"  guidance:    {rule.guidance}")
     lines.append(f"  defined in:  {rule.source}")
-    return "\n".join(lines) + "\n"
+    return visible_block("\n".join(lines) + "\n")
 
 
 def show_hygiene(rule: HygieneRule, applies: str = "every repository (built in)") -> str:
-    return (
+    return visible_block(
         f"{rule.id}: {rule.title}\n  severity:    {rule.severity}\n  checks:      {rule.description}\n"
         f"  guidance:    {rule.guidance}\n  applies to:  {applies}\n"
     )
+
+
+_GIT_APPLIES = "repositories compared with a git revision (--changed-since, --staged)"
+
+
+def find_rule(rule_id: str, pack: Pack, hygiene: Dict[str, HygieneRule], git: Dict[str, HygieneRule], catalogues: Catalogues) -> str:
+    """``imscheck rules show RULE``: the rule in any case (``sms-9.3``), else the nearest ids in the error."""
+    wanted = rule_id.strip().casefold()
+    for rule in pack.rules:
+        if rule.id.casefold() == wanted:
+            return show_rule(rule, catalogues)
+    for rules, applies in ((hygiene, None), (git, _GIT_APPLIES)):
+        for name, found in rules.items():
+            if name.casefold() == wanted:
+                return show_hygiene(found, applies) if applies else show_hygiene(found)
+    ids = [r.id for r in pack.rules] + list(hygiene) + list(git)
+    by_folded = {i.casefold(): i for i in ids}
+    near = [by_folded[m] for m in difflib.get_close_matches(wanted, list(by_folded), n=3, cutoff=0.6)]
+    hint = f"; did you mean {' or '.join(', '.join(near).rsplit(', ', 1))}?" if near else ""
+    raise ImscheckError(f"no rule '{visible(rule_id)}' in {pack.target}{hint} (see `imscheck rules list`)")

@@ -1,7 +1,9 @@
 """Present the audit view model with the Jinja2 templates shipped in ``audit/templates``.
 
-HTML is autoescaped; Markdown gets the same protection through ``finalize``, which escapes every
-value a template prints, so nothing from the repository can inject markup either way.
+HTML is autoescaped, and ``finalize`` first replaces the characters an HTML parser rejects (C0
+controls, noncharacters such as U+FFFF, lone surrogates); Markdown gets the same protection
+through ``finalize``, which escapes every value a template prints. Nothing from the repository can
+inject markup either way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from markupsafe import Markup
 
 from imscheck.audit.model import AuditReport, RelationRow
 from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
-from imscheck.reports.markdown import MARKS, escape_markdown
+from imscheck.escaping import html_text, md_text, scrub_surrogates
+from imscheck.reports.markdown import MARKS
 
 FORMATS: Tuple[str, ...] = ("html", "markdown")
 _TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
@@ -29,7 +32,19 @@ def md_escape(value: Any) -> str:
     """
     if isinstance(value, Markup):
         return str(value)
-    return escape_markdown(value)
+    return md_text(value)
+
+
+def html_clean(value: Any) -> Any:
+    """A value with the characters HTML forbids replaced by U+FFFD; autoescaping follows.
+
+    ``Markup`` (a macro's output) is cleaned too: cleaning never adds markup.
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Markup):
+        return Markup(html_text(str(value)))
+    return html_text(str(value))
 
 
 def _environment(fmt: str) -> jinja2.Environment:
@@ -41,7 +56,7 @@ def _environment(fmt: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     if fmt == "html":
-        env = jinja2.Environment(autoescape=True, **options)
+        env = jinja2.Environment(autoescape=True, finalize=html_clean, **options)
     else:
         env = jinja2.Environment(autoescape=False, finalize=md_escape, **options)
     env.globals.update(status_label=LONG_LABEL, relation_label=RELATION_LABEL, mark=_MD_MARK, bar=_text_bar)
@@ -57,4 +72,5 @@ def _text_bar(met: int, total: int, rows: Tuple[RelationRow, ...]) -> str:
 
 def render(report: AuditReport, fmt: str = "html") -> str:
     """The report as one HTML page (inline CSS and SVG, no scripts) or as Markdown."""
-    return _environment(fmt).get_template(_TEMPLATE[fmt]).render(report=report)
+    text = _environment(fmt).get_template(_TEMPLATE[fmt]).render(report=report)
+    return scrub_surrogates(text)  # belt and braces: the page is encoded as UTF-8 next

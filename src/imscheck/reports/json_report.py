@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
+from imscheck.escaping import scrub_surrogates
 from imscheck.reports.observations import observation_message
 from imscheck.results import Result, Run, TopicCheck
 
@@ -68,4 +69,6 @@ def _comparison(run: Run) -> Optional[Dict[str, Any]]:
 
 
 def render(run: Run, color: bool = False) -> str:
-    return json.dumps(report_dict(run), indent=2, ensure_ascii=False) + "\n"
+    # A lone surrogate (a JSON "\ud800" in a document) is not Unicode: strict JSON readers and
+    # UTF-8 reject it, so it is written as U+FFFD.
+    return scrub_surrogates(json.dumps(report_dict(run), indent=2, ensure_ascii=False)) + "\n"

@@ -1,30 +1,27 @@
 """Markdown for a merge-request comment or a wiki page: the verdict, a table of findings and a
 table of observations (opportunities for improvement, which never change a status).
 
-Everything that comes from the repository is escaped: a document title cannot inject links,
-HTML or table cells into the comment.
+Everything that comes from the repository is escaped for where it lands (``escaping``): a
+document title or a file name cannot inject links, HTML, mentions or table cells into the
+comment, and a file name keeps its backticks inside its code span.
 """
 
 from __future__ import annotations
 
-import re
 from typing import List
 
+from imscheck.escaping import md_code, md_text
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!$])")
 MARKS = {"pass": "✅", "major": "🔴", "minor": "🟠", "observation": "🔵", "error": "⛔", "waived": "🟣", "not_applicable": "➖"}
 
 
 def escape_markdown(value: object) -> str:
     """``value`` as inert Markdown text on one line (safe in a table cell)."""
-    if value is None:
-        return ""
-    text = " ".join(str(value).split()).replace("&", "&amp;")
-    return _SPECIAL.sub(r"\\\1", text)
+    return md_text(value)
 
 
 def _mark(result: Result) -> str:
@@ -32,12 +29,12 @@ def _mark(result: Result) -> str:
 
 
 def _code_place(loc: Location) -> str:
-    # GFM splits table cells at a pipe even inside a code span, unless it is escaped.
-    return f"`{loc.path.replace('`', '').replace('|', chr(92) + '|')}:{loc.line}`"
+    return md_code(f"{loc.path}:{max(loc.line, 1)}")
 
 
-def _where(result: Result) -> str:
-    return _code_place(result.locations[0]) if result.locations else ""
+def _where(result: Result, anchor: str) -> str:
+    # A finding with no file of its own (a missing document) is shown where SARIF puts it.
+    return _code_place(result.locations[0] if result.locations else Location(anchor, 1))
 
 
 def _observation_lines(observations: List[Observation]) -> List[str]:
@@ -54,12 +51,12 @@ def _observation_lines(observations: List[Observation]) -> List[str]:
 def render(run: Run, color: bool = False) -> str:
     shown = [r for r in run.results if r.status != "pass" and (run.comparison is None or r.new or not r.failing)]
     failed = sum(1 for r in run.results if r.failing)
-    title = f"{edition_name(run.standard)} on {edition_name(run.base)}"
+    title = escape_markdown(f"{edition_name(run.standard)} on {edition_name(run.base)}")
     verdict = "all requirements met" if not failed else f"{failed} failing"
     lines: List[str] = [
         f"## imscheck: {title} — {verdict}",
         "",
-        f"As of {run.as_of} · commit `{(run.commit or 'none')[:12]}` · imscheck {run.tool_version}",
+        f"As of {run.as_of} · commit {md_code((run.commit or 'none')[:12], in_table=False)} · imscheck {run.tool_version}",
         "",
         f"**Summary:** {escape_markdown(', '.join(summary_parts(run)))}",
         "",
@@ -73,7 +70,7 @@ def render(run: Run, color: bool = False) -> str:
         for result in shown:
             rule = escape_markdown(f"{result.rule} {result.title}" if result.clause else result.rule)
             cells = [_mark(result), rule, escape_markdown(result.clause or ""), result.severity if result.failing else result.status.replace("_", " "),
-                     _where(result), escape_markdown(result.message)]
+                     _where(result, run.anchor), escape_markdown(result.message)]
             if new_column:
                 cells.append("new" if result.new else "")
             lines.append("| " + " | ".join(cells) + " |")

@@ -53,7 +53,8 @@ def observations_of(result: Result, anchor: str = "imscheck.yaml") -> Tuple[Obse
         count = seen.get(item.topic, 0) + 1
         seen[item.topic] = count
         identity = "\0".join((result.rule, "observation", item.topic) + ((str(count),) if count > 1 else ()))
-        key = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: a lone surrogate in a custom rule's id must not crash every reporter
+        key = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         out.append(Observation(result, item, observation_message(item), observation_location(result, item, anchor), key))
     return tuple(out)
 

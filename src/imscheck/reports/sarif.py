@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
@@ -142,14 +141,6 @@ def _location(loc: Location, prefix: str) -> Dict[str, Any]:
     }
 
 
-def _fingerprint(result: Result) -> str:
-    try:
-        return fingerprint(result)
-    except UnicodeEncodeError:  # a lone surrogate in a message or path: hash what the report shows
-        locations = tuple(Location(_scrub(loc.path), loc.line) for loc in result.locations)
-        return fingerprint(replace(result, message=_scrub(result.message), locations=locations))
-
-
 def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
     own = list(result.locations)
     waiver = result.suppression if result.suppression and result.suppression.kind == "waiver" else None
@@ -167,7 +158,7 @@ def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
         "level": LEVEL_BY_SEVERITY[result.severity],
         "message": {"text": message},
         "locations": [_location(primary, run.prefix)],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(result)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result)},
         "properties": {"kind": "finding", "status": result.status, "severity": result.severity},
     }
     if related:

@@ -1,4 +1,10 @@
-"""Human output for a terminal: findings grouped by clause, one line each (observations too), then a summary."""
+"""Human output for a terminal: findings grouped by clause, one line each (observations too), then a summary.
+
+Every finding line has the shape editors and CI problem matchers parse,
+``path:line: severity RULE message`` (waived, not-applicable and passing lines put their status
+where the severity goes). Every value is passed through :func:`visible`, so nothing the
+repository wrote can forge a line, colour the log or plant a hyperlink.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,30 @@ from typing import Callable, Dict, List
 
 import click
 
+from imscheck.escaping import visible
 from imscheck.reports.observations import observations_of
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
 
 _COLORS = {"major": "red", "minor": "yellow", "observation": "cyan"}
+# Padded to the longest severity, so findings line up; "not-applicable" runs three characters over.
+LABEL_WIDTH = len("observation")
 
 
 def _prefixed(run: Run, loc: Location) -> str:
     prefix = "" if run.repository in ("", ".") else run.repository.rstrip("/") + "/"
-    return f"{prefix}{loc.path}:{loc.line}"
+    return visible(f"{prefix}{loc.path}:{max(loc.line, 1)}")
 
 
 def _where(run: Run, result: Result) -> str:
-    if result.locations:
-        return _prefixed(run, result.locations[0])
-    return run.repository or "."  # nothing to point at: the finding is about the repository
+    # A finding with no file of its own (a missing document) is shown where SARIF puts it.
+    return _prefixed(run, result.locations[0] if result.locations else Location(run.anchor, 1))
+
+
+def label(result: Result) -> str:
+    """The severity of a failing result, else its status: ``waived``, ``not-applicable``, ``pass``."""
+    return result.severity if result.failing else result.status.replace("_", "-")
 
 
 _BUILTIN_HEADINGS = {"GIT": "Document control (git history)", "CFG": "Configuration (imscheck.yaml)"}
@@ -50,20 +63,21 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., str]) -> List[str]:
+def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., str], observations: bool = True) -> List[str]:
     """The result's own line (unless it passes quietly), then one line per observation it carries."""
     lines: List[str] = []
-    name = style(result.rule + (f" {result.title}" if result.clause else ""), bold=True)
+    # RULE, a space, then the message (a requirement's title leads it): one shape for every rule
+    name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
-        tag = result.severity if result.failing else result.status.replace("_", " ")
-        label = style(f"{tag:<11}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
-        new = style("new ", fg="magenta", bold=True) if result.new else ""
-        lines.append(f"{_where(run, result)}: {new}{label} {name}: {result.message}")
+        tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
+        # after the rule, not before the severity: the line keeps the shape problem matchers read
+        new = style("[new]", fg="magenta", bold=True) + " " if result.new else ""
+        lines.append(f"{_where(run, result)}: {tag} {name} {new}{visible(result.message)}")
     # A passing result's observations are listed without its pass line: an opportunity to
     # improve is worth a line, "pass" is not (--verbose shows both).
-    if _observations_listed(run, result, verbose):
-        label = style(f"{'observation':<11}", fg=_COLORS["observation"])
-        lines.extend(f"{_prefixed(run, o.location)}: {label} {name}: {o.message}" for o in observations_of(result, run.anchor))
+    if observations and _observations_listed(run, result, verbose):
+        tag = style(f"{'observation':<{LABEL_WIDTH}}", fg=_COLORS["observation"])
+        lines.extend(f"{_prefixed(run, o.location)}: {tag} {name} {visible(o.message)}" for o in observations_of(result, run.anchor))
     return lines
 
 
@@ -71,29 +85,45 @@ def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> Li
     """What a comparison left out, and why."""
     lines: List[str] = []
     if run.comparison is not None and run.comparison.base_problem:
-        lines += ["", style("note: ", bold=True) + f"{run.comparison.ref} could not be evaluated ({run.comparison.base_problem}): "
+        lines += ["", style("note: ", bold=True) + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
                   "every failing result counts as new and the git document-control rules did not run"]
     if run.comparison is not None and known:
-        lines += ["", f"{known} results not passing already at {run.comparison.ref} are not listed (--verbose lists them)"]
+        lines += ["", f"{known} results not passing already at {visible(run.comparison.ref)} are not listed (--verbose lists them)"]
     if unlisted:
         lines += ["", f"{_plural(unlisted, 'observation is', 'observations are')} not listed when comparing (--verbose lists them)"]
     return lines
 
 
-def render(run: Run, color: bool = False, verbose: bool = False) -> str:
+def _quiet_lines(run: Run, style: Callable[..., str]) -> List[str]:
+    """``--quiet``: the failing lines only (observations too when ``--fail-on observation`` counts them)."""
+    lines: List[str] = []
+    observations = run.fail_on == "observation"
+    for result in run.results:
+        if result.failing and _listed(run, result, False):
+            lines += _result_lines(run, result, False, style, observations)
+        elif observations and result.status == "pass":
+            lines += _result_lines(run, result, False, style)
+    return lines
+
+
+def render(run: Run, color: bool = False, verbose: bool = False, quiet: bool = False) -> str:
+    """The report; ``quiet`` keeps only the lines of what fails the run, without headings or summary."""
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
-    lines: List[str] = [
+    if quiet:
+        lines = _quiet_lines(run, style)
+        return "".join(line + "\n" for line in lines)
+    lines = [
         style(f"imscheck {run.tool_version}", bold=True)
-        + f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}",
+        + visible(f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}"),
     ]
     groups: Dict[str, List[Result]] = {}
     known = 0  # comparing: findings already there at the base are counted, not listed
     unlisted = 0  # comparing: observations are counted, not listed
     for result in run.results:
         if _listed(run, result, verbose):
-            groups.setdefault(_heading(result), []).append(result)
+            groups.setdefault(visible(_heading(result)), []).append(result)
         elif result.status != "pass":
             known += 1
         if not _observations_listed(run, result, verbose):
@@ -104,6 +134,6 @@ def render(run: Run, color: bool = False, verbose: bool = False) -> str:
             lines += _result_lines(run, result, verbose, style)
     lines += _notes(run, known, unlisted, style)
     lines.append("")
-    lines.append(style("Summary: ", bold=True) + ", ".join(summary_parts(run)))
-    lines.append(f"ISO 9001 credit: {credit_line(run)}")
+    lines.append(style("Summary: ", bold=True) + visible(", ".join(summary_parts(run))))
+    lines.append(f"ISO 9001 credit: {visible(credit_line(run))}")
     return "\n".join(lines) + "\n"
