@@ -14,6 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from imscheck.yamlparse import excerpt
+
 # Token kinds. A pattern becomes a tuple of (kind, argument) tokens.
 _LITERAL = 0  # one given character
 _ONE = 1  # ``?``: one character of a segment
@@ -102,7 +104,7 @@ def glob_problem(pattern: str) -> Optional[str]:
     try:
         compile_glob(pattern)
     except GlobError as exc:
-        return f"{pattern!r} is not a valid glob ({exc})"
+        return f"{excerpt(pattern)} is not a valid glob ({exc})"
     return None
 
 
