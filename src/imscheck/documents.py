@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.globs import matches_any
-from imscheck.jsonparse import depth, parse_json
+from imscheck.jsonparse import parse_json
 from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
@@ -237,11 +237,9 @@ def _read_yaml(text: str, rel: str, limits: Limits) -> Optional[Document]:
 
 
 def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
-    parsed = parse_json(text, limits)
+    parsed = parse_json(text, limits, only_documents=True)
     if not _is_document(parsed.data):
         return None
-    if depth(parsed.data) > limits.max_depth:
-        raise ParseError(f"nested more than {limits.max_depth} levels deep (limits.max_depth)")
     return Document(rel, "json", parsed.data, 1, parsed.lines, parsed.duplicates)
 
 

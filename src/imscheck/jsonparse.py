@@ -24,8 +24,12 @@ class _Refused(Exception):
     """Raised inside the json hooks; turned into a located ParseError."""
 
 
-def parse_json(text: str, limits: Limits) -> Parsed:
-    """Parse a JSON text; raises ParseError (with a line) for anything that is not sound JSON."""
+def parse_json(text: str, limits: Limits, only_documents: bool = False) -> Parsed:
+    """Parse a JSON text; raises ParseError (with a line) for anything that is not sound JSON.
+
+    With ``only_documents``, a file whose top level is not a mapping with an ``id`` or ``type``
+    is left alone (``data`` None): a package.json is not ours to judge.
+    """
     try:
         data = json.loads(text, parse_int=_parse_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -36,6 +40,11 @@ def parse_json(text: str, limits: Limits) -> Parsed:
         raise ParseError(f"invalid JSON: {exc} is not a JSON number", _line_of_word(text, str(exc))) from None
     except RecursionError:
         raise ParseError("JSON nested too deeply") from None
+    if only_documents and not (isinstance(data, dict) and ("id" in data or "type" in data)):
+        return Parsed(None, {}, ())
+    # Before the key lines: each key's path is as long as it is deep.
+    if depth(data) > limits.max_depth:
+        raise ParseError(f"nested more than {limits.max_depth} levels deep (limits.max_depth)")
     if _SURROGATE_ESCAPE.search(text):
         data = _clean_strings(data)
     lines, duplicates = key_lines(text)
