@@ -72,6 +72,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return value
 
 
+def _shorten(problem: str) -> str:
+    """PyYAML's message on one line, cut short: it may quote a tag or anchor of any length."""
+    text = " ".join(problem.split())
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, AttributeError):  # a regular expression that found nothing
         return "not in the expected form"
@@ -160,12 +166,12 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ParseError(f"invalid YAML: {problem}", line) from None
+        raise ParseError(f"invalid YAML: {_shorten(problem)}", line) from None
     except yaml.reader.ReaderError as exc:  # control characters: a position, not a mark
         line = first_line + text.count("\n", 0, exc.position)
         raise ParseError(f"invalid YAML: control character {exc.character!r} is not allowed", line) from None
     except yaml.YAMLError as exc:
-        raise ParseError("invalid YAML: " + " ".join(str(exc).split()), first_line) from None
+        raise ParseError("invalid YAML: " + _shorten(str(exc)), first_line) from None
     except RecursionError:
         raise ParseError("YAML nested too deeply", first_line) from None
     finally:
