@@ -7,17 +7,16 @@ to be a document and cannot be read becomes a :class:`Problem`, never an excepti
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from imscheck.globs import matches_any
+from imscheck.jsonparse import parse_json
 from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
@@ -238,47 +237,10 @@ def _read_yaml(text: str, rel: str, limits: Limits) -> Optional[Document]:
 
 
 def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
-    duplicates: List[Tuple[str, int]] = []
-
-    def pairs(items: List[Tuple[str, Any]]) -> Dict[str, Any]:
-        seen: Dict[str, Any] = {}
-        for key, value in items:
-            if key in seen:
-                duplicates.append((key, _json_key_line(text, key)))
-            seen[key] = value
-        return seen
-
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno) from None
-    except RecursionError:
-        raise ParseError("JSON nested too deeply") from None
-    if not _is_document(data):
+    parsed = parse_json(text, limits, only_documents=True)
+    if not _is_document(parsed.data):
         return None
-    if _depth(data) > limits.max_depth:
-        raise ParseError(f"nested more than {limits.max_depth} levels deep (limits.max_depth)")
-    lines: Dict[FieldPath, int] = {(key,): _json_key_line(text, key) for key in data}
-    return Document(rel, "json", data, 1, lines, tuple(duplicates))
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value (JSON has no aliases: a plain walk is linear)."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
-
-
-def _json_key_line(text: str, key: str) -> int:
-    # json gives no positions; the first `"key":` is right for the flat metadata we locate.
-    match = re.search(r'"%s"\s*:' % re.escape(key), text)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    return Document(rel, "json", parsed.data, 1, parsed.lines, parsed.duplicates)
 
 
 def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:

@@ -9,6 +9,7 @@ An interval set in imscheck.yaml (``overrides``) comes before both.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -65,17 +66,25 @@ def declared_interval(activity: Topic, docs: Sequence[Document], vocabulary: Voc
     for doc in docs:
         best: Optional[Tuple[int, int]] = None  # (distance, months)
         for block in doc.blocks:
-            named = activity.positions(block.text)
+            named = activity.positions(block.text)  # sorted
             if not named:
                 continue
             for months, interval in vocabulary.intervals:
                 for at in interval.positions(block.text):
-                    distance = min(abs(at - p) for p in named)
+                    distance = _distance(named, at)
                     if distance <= _REACH and (best is None or (distance, months) < best):
                         best = (distance, months)
         if best is not None:
             return best[1], _word(best[1], vocabulary), doc
     return None
+
+
+def _distance(sorted_positions: Sequence[int], at: int) -> int:
+    """Distance from ``at`` to the nearest of ``sorted_positions`` (a binary search: a document
+    saying "monthly service report" 30,000 times once took minutes, every pair compared)."""
+    i = bisect_left(sorted_positions, at)
+    near = sorted_positions[max(i - 1, 0) : i + 1]
+    return min(abs(at - p) for p in near)
 
 
 def _word(months: int, vocabulary: Vocabulary) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from imscheck.errors import ImscheckError
 from imscheck.globs import glob_problem
 from imscheck.resources import is_shipped
+from imscheck.ruleschema import pattern_problem, rule_validator
 from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
@@ -338,10 +339,10 @@ def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogu
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             raise fail(f"at {where}/assert: not a valid JSON Schema: {exc.message}") from None
-        problem = _reference_problem(schema)
+        problem = _reference_problem(schema) or pattern_problem(schema)
         if problem:
             raise fail(f"at {where}/assert: {problem}")
-        validator = Draft202012Validator(schema)
+        validator = rule_validator(schema)  # patterns matched in linear time: the documents are untrusted
     fresh = raw.get("fresh") or {}
     references = tuple(
         (ref["field"], _build_selector(ref["select"], f"{where}/references/{i}/select", fail, target, catalogues, relation))

@@ -122,11 +122,31 @@ def _best(found: Iterable[Any]) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """Dates and other YAML scalars as JSON values, so JSON Schema can check them."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    """Dates and other YAML scalars as JSON values, so JSON Schema can check them.
+
+    Iterative, not recursive: a document may be nested as deeply as its limits allow, and
+    Python's recursion limit must not be what stops it.
+    """
+    def convert(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {}
+        if isinstance(item, (list, tuple)):
+            return []
+        return item.isoformat() if hasattr(item, "isoformat") else item
+
+    root = convert(value)
+    stack = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        if isinstance(source, dict):
+            for key, inner in source.items():
+                target[str(key)] = out = convert(inner)
+                if isinstance(out, (dict, list)):
+                    stack.append((inner, out))
+        elif isinstance(source, (list, tuple)):
+            for inner in source:
+                out = convert(inner)
+                target.append(out)
+                if isinstance(out, (dict, list)):
+                    stack.append((inner, out))
+    return root

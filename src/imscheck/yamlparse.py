@@ -7,8 +7,9 @@ construct Python values. The libyaml C loader is used when PyYAML was built with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Sequence, Set, Tuple
 
 import yaml
 
@@ -17,19 +18,81 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FieldPath = Tuple[Any, ...]
 
 
+# Integers longer than this are refused: Python will not print one of more than 4300 digits
+# (sys.int_max_str_digits), and building one from a long sexagesimal ("1:2:3:...") is quadratic.
+MAX_INT_DIGITS = 4000
+_MAX_INT_BITS = 13_287  # about 4000 decimal digits, for integers written in hex, octal or base 60
+_EXCERPT = 40
+# Lone surrogates (U+D800-U+DFFF) cannot be written as UTF-8: every report would fail on one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Where a YAML text can hold one: an escape in a double-quoted scalar, or the character itself.
+_SURROGATE_SOURCE = re.compile(r"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def excerpt(value: Any) -> str:
+    """A short, escaped rendering of a value for a one-line message."""
+    text = repr(value if not isinstance(value, str) or len(value) <= _EXCERPT else value[:_EXCERPT])
+    return text if not isinstance(value, str) or len(value) <= _EXCERPT else text + "..."
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader whose invalid timestamps (2026-13-40) are located errors, not ValueErrors."""
+    """Safe loader whose bad scalars (``!!int abc``, ``!!timestamp hello``, a date 2026-13-40, an
+    integer of 5000 digits) are located ConstructorErrors, never ValueErrors or worse."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            # PyYAML's safe constructors trust the tag: an explicit ``!!float abc`` reaches float().
+            tag = node.tag.rsplit(":", 1)[-1] if isinstance(node.tag, str) else "value"
+            what = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} is not a valid {tag} ({_reason(exc)})", node.start_mark
+            ) from None
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
+        except (ValueError, AttributeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
+                None, None, f"invalid date {excerpt(node.value)} ({_reason(exc)})", node.start_mark
             ) from None
+
+    def construct_yaml_int(self, node: yaml.Node) -> Any:
+        if len(str(node.value)) > MAX_INT_DIGITS + 3:  # before any work: "0x" and a sign may lead
+            raise _too_long(node)
+        value = super().construct_yaml_int(node)
+        if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+            raise _too_long(node)
+        return value
+
+
+def _shorten(problem: str) -> str:
+    """PyYAML's message on one line, cut short: it may quote a tag or anchor of any length."""
+    text = " ".join(problem.split())
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, AttributeError):  # a regular expression that found nothing
+        return "not in the expected form"
+    text = " ".join(str(exc).split())[:80]
+    return text if text and not isinstance(exc, KeyError) else "not a known value"
+
+
+def _too_long(node: yaml.Node) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(
+        None, None, f"integer {excerpt(node.value)} is too large (more than {MAX_INT_DIGITS} digits)", node.start_mark
+    )
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 @dataclass(frozen=True)
@@ -97,16 +160,18 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
         duplicates: List[Tuple[str, int]] = []
         _walk(node, limits, first_line - 1, lines, duplicates)
         data = loader.construct_document(node)
+        if _SURROGATE_SOURCE.search(text):  # only PyYAML's pure-Python scanner lets one through
+            data = _clean_strings(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ParseError(f"invalid YAML: {problem}", line) from None
+        raise ParseError(f"invalid YAML: {_shorten(problem)}", line) from None
     except yaml.reader.ReaderError as exc:  # control characters: a position, not a mark
         line = first_line + text.count("\n", 0, exc.position)
         raise ParseError(f"invalid YAML: control character {exc.character!r} is not allowed", line) from None
     except yaml.YAMLError as exc:
-        raise ParseError("invalid YAML: " + " ".join(str(exc).split()), first_line) from None
+        raise ParseError("invalid YAML: " + _shorten(str(exc)), first_line) from None
     except RecursionError:
         raise ParseError("YAML nested too deeply", first_line) from None
     finally:
@@ -162,3 +227,34 @@ def _walk(
         return total
 
     size_of(root, (), 0)
+
+
+def _clean_strings(value: Any) -> Any:
+    """``value`` with lone surrogates in its strings (keys and set members too) replaced."""
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    seen: Set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:  # an alias: the same object, cleaned once
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            pairs = list(item.items())
+            item.clear()
+            for key, inner in pairs:
+                item[replace_surrogates(key) if isinstance(key, str) else key] = (
+                    replace_surrogates(inner) if isinstance(inner, str) else inner)
+                stack.append(inner)
+        elif isinstance(item, list):
+            for index, inner in enumerate(item):
+                if isinstance(inner, str):
+                    item[index] = replace_surrogates(inner)
+                else:
+                    stack.append(inner)
+        elif isinstance(item, set):
+            members = [replace_surrogates(m) if isinstance(m, str) else m for m in item]
+            item.clear()
+            item.update(members)
+    return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Dict, List, Tuple
 
+from imscheck.dates import add_days
 from imscheck.hygiene import is_controlled, review_due
 
 from imscheck.audit.context import Context
@@ -19,7 +20,7 @@ _LIVE_REFERENCES = ("related", "record_of")
 
 def build_document_control(ctx: Context) -> DocumentControl:
     as_of = ctx.run.as_of
-    horizon = as_of + dt.timedelta(days=HORIZON_DAYS)
+    horizon = add_days(as_of, HORIZON_DAYS)  # saturates: --as-of 9999-12-31 has no 90 days after it
     overdue: List[Tuple[dt.date, str, ReviewItem]] = []
     due_soon: List[Tuple[dt.date, str, ReviewItem]] = []
     drafts: List[DocRef] = []

@@ -1,0 +1,85 @@
+"""JSON Schema validation for a rule's ``assert``, with ``pattern``s matched in linear time.
+
+A rule folder named in imscheck.yaml is written by the repository, and so are the documents its
+schemas check: Python's backtracking ``re`` takes exponential time on a pattern such as
+``^(a+)+$``. Here ``pattern`` and ``patternProperties`` run on RE2 (google-re2), whose matching
+time is linear in the text. A pattern RE2 cannot run (backreferences, lookaround) is refused
+when the rule is loaded. imscheck's own schemas are trusted and keep using ``re``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterator, Optional
+
+from imscheck.yamlparse import excerpt, replace_surrogates
+
+# Keywords whose values are data, not schemas: a "pattern" key inside them is not a keyword.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> Any:
+    import re2  # google-re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print each refused pattern to stderr
+    return re2.compile(pattern, options=options)
+
+
+def _search(pattern: str, text: str) -> bool:
+    return _compiled(pattern).search(replace_surrogates(text)) is not None
+
+
+def pattern_problem(schema: Any) -> Optional[str]:
+    """Why a pattern of ``schema`` cannot be matched in linear time, or None."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        patterns = []
+        if isinstance(node.get("pattern"), str):
+            patterns.append(node["pattern"])
+        if isinstance(node.get("patternProperties"), dict):
+            patterns.extend(key for key in node["patternProperties"] if isinstance(key, str))
+        for pattern in patterns:
+            try:
+                _compiled(pattern)
+            except Exception as exc:  # re2.error, or a pattern RE2 cannot even encode
+                reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+                return (f"pattern {excerpt(pattern)} cannot be matched in linear time ({reason[:80]}): "
+                        "write it without backreferences, lookaround or repetition counts over 1000")
+        stack.extend(value for key, value in node.items() if key not in _DATA_KEYWORDS)
+    return None
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema.exceptions import ValidationError
+
+    if validator.is_type(instance, "string") and not _search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, properties: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in properties.items():
+        for key, value in instance.items():
+            if _search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+@lru_cache(maxsize=1)
+def _validator_class() -> Any:
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties})
+
+
+def rule_validator(schema: Any) -> Any:
+    """A Draft 2020-12 validator for a rule's schema; call :func:`pattern_problem` first."""
+    return _validator_class()(schema)
