@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from imscheck.api import Reading, Settings, make_run, read_source, scoped_results
 from imscheck.errors import ImscheckError
+from imscheck.excerpt import excerpt
 from imscheck.gitrules import Side, history_findings
 from imscheck.history import GitRepository, GitUnreadable
 from imscheck.results import Comparison, Result, Run, fingerprint
@@ -48,6 +49,9 @@ def _read_base(source: Source, settings: Settings, head: Reading) -> Tuple[Optio
         raise
     except ImscheckError as exc:
         return None, str(exc)
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # a value in a base document that evaluation cannot hold: the base's problem, not the head's
+        return None, f"a document cannot be evaluated: {excerpt(str(exc))}"
 
 
 def check_changes(settings: Settings) -> Run:

@@ -116,7 +116,7 @@ def load_config(root: Union[Path, Source]) -> Config:
     try:  # a FIFO or device is refused here, before it is opened to read
         raw = tree.read(CONFIG_FILE, CONFIG_MAX_BYTES)
     except Unreadable as exc:
-        raise ImscheckError(f"{exc}: the configuration must be a regular file within {CONFIG_MAX_BYTES} bytes", source) from None
+        raise ImscheckError(f"{exc}: the configuration must be a regular file", source) from None
     try:
         parsed = parse_yaml(raw.decode("utf-8"), Limits())
     except UnicodeDecodeError:
@@ -133,7 +133,7 @@ def load_config(root: Union[Path, Source]) -> Config:
     if found:
         first = found[0]
         line = _line(parsed.lines, tuple(first.absolute_path))
-        raise ImscheckError(f"line {line}: {short_schema_message(first, describe_error(first))}", source)
+        raise ImscheckError(f"line {line}: {short_schema_message(describe_error(first))}", source)
     data = data or {}
     as_of = _date(data.get("as_of"), "as_of", source)
     for key in ("include", "exclude"):

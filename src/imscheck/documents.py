@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
 from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
-from imscheck.sources import FILE, FOLDER, MISSING, SPECIAL, SYMLINK, Source, Unreadable, WorkTree, read_file
+from imscheck.sources import FILE, FOLDER, MISSING, SPECIAL, SYMLINK, TOO_LARGE, Source, Unreadable, WorkTree, read_file
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -204,6 +204,8 @@ def read_document(where: Union[Path, Source], rel: str, limits: Limits) -> Optio
             raise _Linked() from None
         if exc.reason == SPECIAL:
             raise ParseError(f"{exc}: keep documents as regular files") from None
+        if exc.reason == TOO_LARGE:
+            raise ParseError(f"{exc} (limits.max_bytes)") from None
         raise ParseError(str(exc)) from None
     return parse_document(raw, rel, limits)
 

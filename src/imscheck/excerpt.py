@@ -7,9 +7,12 @@ into a CI log, or control characters into a terminal. ``repr`` escapes; the cut 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 EXCERPT_CHARS = 60
+# a value quoted by repr (or by jsonschema, which uses repr) inside a message
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
 
 
 def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
@@ -22,7 +25,8 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
     text = shown.encode("ascii", "backslashreplace").decode("ascii")
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}... ({len(text)} characters)"
+    quote = text[0] if text[0] in "'\"" else ""  # closed again, so the excerpt still reads as one value
+    return f"{text[:limit]}...{quote} ({len(text)} characters)"
 
 
 def kind_of(value: Any) -> str:
@@ -31,14 +35,14 @@ def kind_of(value: Any) -> str:
     return "nothing (empty)" if value is None else names.get(type(value), type(value).__name__)
 
 
-def short_schema_message(error: Any, message: str) -> str:
-    """A jsonschema message with the offending value shown as an excerpt, not in full."""
-    try:
-        full = repr(error.instance)
-    except ValueError:
-        full = ""
-    if len(full) > EXCERPT_CHARS and full in message:
-        message = message.replace(full, excerpt(error.instance))
-    if len(message) > 4 * EXCERPT_CHARS:  # another value quoted inside: cut the line itself
-        message = excerpt(message, 4 * EXCERPT_CHARS)
+def short_schema_message(message: str) -> str:
+    """A jsonschema message (which quotes values with repr) with each long value cut to an excerpt."""
+    message = _QUOTED.sub(lambda m: m.group(0) if len(m.group(0)) <= EXCERPT_CHARS + 8 else excerpt(_unquoted(m.group(0))), message)
+    if len(message) > 4 * EXCERPT_CHARS:  # a long mapping or list quoted whole: cut the line itself
+        message = message[:4 * EXCERPT_CHARS] + f"... ({len(message)} characters)"
     return message
+
+
+def _unquoted(literal: str) -> str:
+    """The text inside a quoted literal (escapes kept as they are: it is shown, not used)."""
+    return literal[1:-1]

@@ -22,7 +22,7 @@ from typing import IO, Dict, List, Optional, Tuple
 from imscheck.errors import ImscheckError
 from imscheck.sources import FILE, SPECIAL, SYMLINK, GitTree, parts_of
 
-# Only files that can be documents, the configuration or rule files are listed.
+# Only files that can be documents, the configuration or rule files are listed (and links).
 _WANTED_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json")
 _KINDS = {"100644": FILE, "100755": FILE, "100664": FILE, "120000": SYMLINK}
 _DAMAGED = "the repository is damaged or incomplete: run git fsck, or clone it again"
@@ -166,12 +166,14 @@ class GitRepository:
 
     def _add(self, entries: Dict[str, Tuple[str, str, Optional[int]]], raw_path: bytes, mode: str, oid: str, size: Optional[int]) -> None:
         path = raw_path.decode("utf-8", "surrogateescape")
-        if not path.startswith(self.prefix) or not path.lower().endswith(_WANTED_SUFFIXES):
+        kind = _KINDS.get(mode, SPECIAL)
+        # links whatever their name: a linked rule folder or imscheck.yaml must be seen to be refused
+        if not path.startswith(self.prefix) or not (kind == SYMLINK or path.lower().endswith(_WANTED_SUFFIXES)):
             return
         rel = path[len(self.prefix):]
         if parts_of(rel) is None or rel in entries:  # '..', absolute, empty or .git parts; a repeated name
             return
-        entries[rel] = (_KINDS.get(mode, SPECIAL), oid, size)
+        entries[rel] = (kind, oid, size)
 
     def _size_of(self, oid: str) -> int:
         """The size of a blob, from its header only (``git cat-file --batch-check``)."""

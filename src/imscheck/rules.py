@@ -289,7 +289,7 @@ def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, c
             rule_id = rule.get("id") if isinstance(rule, dict) else None
             shown = rule_id if isinstance(rule_id, str) and len(rule_id) <= 40 and rule_id.isprintable() else None
             prefix = f"rule {shown or '#' + str(where[1] + 1)}: "
-        raise ImscheckError(prefix + short_schema_message(first, describe_error(first)), name)
+        raise ImscheckError(prefix + short_schema_message(describe_error(first)), name)
     return [_build_rule(raw, name, target, base, catalogues, vocabulary) for raw in data["rules"]]
 
 

@@ -63,7 +63,7 @@ def _kind(mode: int) -> str:
 
 def too_large(size: Optional[int], max_bytes: int) -> Unreadable:
     shown = f"{size} bytes" if size is not None else "larger"
-    return Unreadable(f"file is {shown}, over the {max_bytes}-byte limit (limits.max_bytes)", TOO_LARGE)
+    return Unreadable(f"file is {shown}, over the {max_bytes}-byte limit", TOO_LARGE)
 
 
 def parts_of(rel: str) -> Optional[Tuple[str, ...]]:
