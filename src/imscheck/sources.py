@@ -72,7 +72,7 @@ def parts_of(rel: str) -> Optional[Tuple[str, ...]]:
     Absolute paths, ``..``, ``.`` and empty components and any ``.git`` component are refused:
     a tree made with ``git mktree`` can hold all of them.
     """
-    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
+    if not rel or rel.startswith("/") or "\0" in rel:
         return None
     parts = tuple(rel.split("/"))
     if any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
