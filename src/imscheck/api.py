@@ -22,8 +22,9 @@ from imscheck.hygiene import Inspection, inspect
 from imscheck.index import Index
 from imscheck.resources import rules_dir
 from imscheck.results import Comparison, Result, Run
-from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, load_hygiene_rules, load_pack
+from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, RuleFolder, load_hygiene_rules, load_pack
 from imscheck.scope import apply_scope
+from imscheck.sources import FILE, Source, WorkTree
 from imscheck.standards import Catalogues, load_catalogues
 from imscheck.vocabulary import shipped_vocabulary
 from imscheck.worktree import work_tree_prefix
@@ -63,6 +64,7 @@ class Reading:
     corpus: Corpus
     inspection: Inspection
     results: Tuple[Result, ...]
+    source: Source  # where the files were read: the work tree, the index or a commit
 
 
 @lru_cache(maxsize=1)
@@ -92,25 +94,41 @@ def open_repository(repo: Path) -> Config:
 
 
 def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
+    """The pack to check against, with the repository's rule folders and those of ``--rules``.
+
+    The repository's folders (imscheck.yaml ``rules:``) are read through the same source as its
+    documents; ``--rules`` folders come from the trusted command line and may lie anywhere.
+    """
     target = settings.standard or config.standard or DEFAULT_STANDARD
-    source = "--standard" if settings.standard or not config.path else str(config.path)
-    return load_pack(rules_dir(), target, known, config.rule_dirs + settings.rule_dirs, base=config.base, source=source,
-                     base_source=str(config.path) if config.path else None)
+    source = "--standard" if settings.standard or not config.path else config.label
+    own = [RuleFolder(config.source, folder) for folder in config.rule_dirs] if config.source is not None else []
+    given = [RuleFolder(WorkTree(folder, use_git=False)) for folder in settings.rule_dirs]
+    return load_pack(rules_dir(), target, known, own + given, base=config.base, source=source,
+                     base_source=config.label if config.path else None)
 
 
 def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True) -> Reading:
     """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
-    config = open_repository(root)
+    if not root.exists():
+        raise ImscheckError("repository folder does not exist", str(root))
+    if not root.is_dir():
+        raise ImscheckError("not a folder: give the repository's root folder", str(root))
+    return read_source(WorkTree(root, use_git), settings, as_of)
+
+
+def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None) -> Reading:
+    """Read, inspect and evaluate the files of ``source``; raises ImscheckError for set-up problems."""
+    config = load_config(source)
     known = catalogues()
     pack = resolve_pack(settings, config, known)
     builtin = builtin_rules()
     day = as_of or settings.as_of or config.as_of or dt.date.today()
-    corpus = load_corpus(root, config.include, config.exclude, config.limits, use_git)
+    corpus = load_corpus(source, config.include, config.exclude, config.limits)
     inspection = inspect(corpus, known, day)
     index = Index(corpus.documents, inspection.defective, day, inspection.services)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
     results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
-    return Reading(config, pack, builtin, day, corpus, inspection, tuple(results))
+    return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
 
 
 def scoped_results(reading: Reading, history: Optional[Sequence[Finding]] = None) -> List[Result]:
@@ -130,7 +148,7 @@ def anchor(root: Path, reading: Reading) -> str:
     if reading.config.path is not None:
         return CONFIG_FILE
     for name in ("README.md", "README", "readme.md"):
-        if (root / name).is_file():
+        if reading.source.kind(name) == FILE:
             return name
     paths = sorted(doc.path for doc in reading.corpus.documents)
     return paths[0] if paths else CONFIG_FILE
@@ -157,7 +175,7 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
 def check(settings: Settings) -> Run:
     """Evaluate the repository; raises ImscheckError for set-up problems (exit 2)."""
     if settings.compares:
-        from imscheck.changes import check_changes  # GitPython only when comparing
+        from imscheck.changes import check_changes  # git code only when comparing
 
         return check_changes(settings)
     reading = read_folder(settings.repo, settings)

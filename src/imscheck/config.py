@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple, Union
 
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
+from imscheck.excerpt import excerpt, short_schema_message
 from imscheck.globs import glob_problem
 from imscheck.schemas import errors, describe_error, jsonable
+from imscheck.sources import FOLDER, SYMLINK, Source, Unreadable, WorkTree
 from imscheck.vocabulary import mapping_problem, shipped_vocabulary
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 CONFIG_FILE = "imscheck.yaml"
+
+# imscheck.yaml comes from the checked repository: ``limits`` may lower the limits, or raise them
+# only up to these ceilings, so a hostile repository cannot disarm the limits that guard against
+# it. 16 MiB is far above any real document; 100 levels stay well inside Python's recursion
+# limit; a million values (aliases expanded) keep memory in the hundreds of megabytes.
+LIMIT_CEILINGS = {"max_bytes": 16 * 1024 * 1024, "max_depth": 100, "max_nodes": 1_000_000}
+# imscheck.yaml itself is read before its limits are known: the default size limit holds.
+CONFIG_MAX_BYTES = Limits().max_bytes
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class Config:
     as_of: Optional[dt.date] = None
     include: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
-    rule_dirs: Tuple[Path, ...] = ()
+    rule_dirs: Tuple[str, ...] = ()  # folders inside the repository (POSIX, relative, checked)
     fail_on: Optional[str] = None
     limits: Limits = Limits()
     waivers: Tuple[Waiver, ...] = ()
@@ -73,6 +85,8 @@ class Config:
     overrides: Mapping[str, Override] = field(default_factory=dict)
     # kind -> concept -> the organisation's own field names (checked against the vocabulary on load)
     vocabulary: Mapping[str, Mapping[str, Tuple[str, ...]]] = field(default_factory=dict)
+    label: str = CONFIG_FILE  # how set-up errors name the file (a path, or "imscheck.yaml at HEAD")
+    source: Optional[Source] = field(default=None, compare=False, repr=False)  # where rule_dirs are read
 
     def exclusion(self, rule_id: Optional[str], clause: Optional[str]) -> Optional[NotApplicable]:
         """The first not-applicable entry that covers the rule or clause, if any."""
@@ -83,30 +97,43 @@ class Config:
         return next((w for w in self.waivers if w.rule == rule_id and w.active(as_of)), None)
 
 
-def load_config(root: Path) -> Config:
-    """Read ``root/imscheck.yaml`` if it exists; a bad file raises ImscheckError (exit 2)."""
-    path = root / CONFIG_FILE
-    if not path.is_file():
-        return Config()
-    source = str(path)
+def load_config(root: Union[Path, Source]) -> Config:
+    """Read ``imscheck.yaml`` of ``root`` (a folder, or a source) if it exists; a bad file raises ImscheckError (exit 2).
+
+    The file is read like a document: never through a symbolic link, never from a FIFO, device
+    or folder of that name (each an error: a configuration silently ignored would change what is
+    checked), and within the size limit.
+    """
+    tree = root if isinstance(root, Source) else WorkTree(Path(root))
+    source = tree.describe(CONFIG_FILE)
+    kind = tree.kind(CONFIG_FILE)
+    if kind is None:
+        return Config(source=tree)
+    if kind == SYMLINK:
+        raise ImscheckError("is a symbolic link: not followed; keep the configuration as a regular file in the repository", source)
+    if kind == FOLDER:
+        raise ImscheckError("is a folder, not a file: the configuration must be a regular file", source)
+    try:  # a FIFO or device is refused here, before it is opened to read
+        raw = tree.read(CONFIG_FILE, CONFIG_MAX_BYTES)
+    except Unreadable as exc:
+        raise ImscheckError(f"{exc}: the configuration must be a regular file", source) from None
     try:
-        text = path.read_text(encoding="utf-8")
-        parsed = parse_yaml(text, Limits())
+        parsed = parse_yaml(raw.decode("utf-8"), Limits())
     except UnicodeDecodeError:
         raise ImscheckError("not valid UTF-8", source) from None
-    except OSError as exc:
-        raise ImscheckError(f"cannot read: {exc.strerror}", source) from None
     except ParseError as exc:
         raise ImscheckError(f"line {exc.line}: {exc}", source) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # values the YAML loader lets through but cannot hold
+        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", source) from None
     if parsed.duplicates:
         key, line = parsed.duplicates[0]
-        raise ImscheckError(f"line {line}: key {key!r} appears twice", source)
+        raise ImscheckError(f"line {line}: key {excerpt(key)} appears twice", source)
     data = jsonable(parsed.data)
     found = errors(data, "config")
     if found:
         first = found[0]
         line = _line(parsed.lines, tuple(first.absolute_path))
-        raise ImscheckError(f"line {line}: {describe_error(first)}", source)
+        raise ImscheckError(f"line {line}: {short_schema_message(describe_error(first))}", source)
     data = data or {}
     as_of = _date(data.get("as_of"), "as_of", source)
     for key in ("include", "exclude"):
@@ -114,7 +141,8 @@ def load_config(root: Path) -> Config:
             problem = glob_problem(pattern)
             if problem:
                 raise ImscheckError(f"line {_line(parsed.lines, (key, index))}: {key}: {problem}", source)
-    limits = Limits(**{**Limits().__dict__, **data.get("limits", {})})
+    limits = _limits(data.get("limits", {}), parsed.lines, source)
+    rule_dirs = tuple(_rule_folder(d, _line(parsed.lines, ("rules", i)), source) for i, d in enumerate(data.get("rules", ())))
     waivers = tuple(
         Waiver(w["rule"], w["reason"], w["approved_by"], _date(w["expires"], f"waivers[{i}].expires", source),
                _line(parsed.lines, ("waivers", i)))
@@ -134,20 +162,54 @@ def load_config(root: Path) -> Config:
         where, message = unknown
         raise ImscheckError(f"line {_line(parsed.lines, ('vocabulary',) + where)}: vocabulary: {message}", source)
     return Config(
-        path=path,
+        path=tree.root / CONFIG_FILE,
         standard=data.get("standard"),
         base=data.get("base"),
         as_of=as_of,
         include=tuple(data.get("include", ())),
         exclude=tuple(data.get("exclude", ())),
-        rule_dirs=tuple(root / d for d in data.get("rules", ())),
+        rule_dirs=rule_dirs,
         fail_on=data.get("fail_on"),
         limits=limits,
         waivers=waivers,
         not_applicable=not_applicable,
         overrides=overrides,
         vocabulary=vocabulary,
+        label=source,
+        source=tree,
     )
+
+
+def _limits(given: Mapping[str, int], lines: Mapping[FieldPath, int], source: str) -> Limits:
+    """The default limits with the configured ones, each at most its ceiling."""
+    for key, value in given.items():
+        ceiling = LIMIT_CEILINGS[key]
+        if value > ceiling:
+            raise ImscheckError(
+                f"line {_line(lines, ('limits', key))}: limits.{key}: {excerpt(value)} is above the ceiling of {ceiling}, "
+                f"which configuration cannot pass (lower it to {ceiling} or less)", source)
+    return Limits(**{**Limits().__dict__, **given})
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _rule_folder(value: str, line: int, source: str) -> str:
+    """A rule folder named in imscheck.yaml, as a path inside the repository; else exit 2.
+
+    The repository is untrusted: its configuration may not make imscheck read folders outside
+    it. A folder outside is given on the command line (``--rules``), which the CI owner controls.
+    """
+    where = f"line {line}: rules: {excerpt(value)}"
+    outside = "rule folders named in imscheck.yaml must lie inside the repository (give a folder outside it with --rules)"
+    if value.startswith(("/", "\\")) or _DRIVE.match(value):
+        raise ImscheckError(f"{where} is an absolute path: {outside}", source)
+    folder = posixpath.normpath(value.replace("\\", "/"))
+    if folder == ".." or folder.startswith("../"):
+        raise ImscheckError(f"{where} leaves the repository: {outside}", source)
+    if any(part.lower() == ".git" for part in folder.split("/")):
+        raise ImscheckError(f"{where} is inside .git: {outside}", source)
+    return folder
 
 
 def _line(lines: Mapping[FieldPath, int], path: Tuple[Any, ...]) -> int:
@@ -159,6 +221,6 @@ def _date(value: Any, key: str, source: str) -> Any:
         return None
     day = to_date(value)
     if day is None:
-        raise ImscheckError(f"{key}: {value!r} is not a real date (YYYY-MM-DD)", source)
+        raise ImscheckError(f"{key}: {excerpt(value)} is not a real date (YYYY-MM-DD)", source)
     return day
 

@@ -7,17 +7,16 @@ to be a document and cannot be read becomes a :class:`Problem`, never an excepti
 
 from __future__ import annotations
 
-import os
-import stat
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
+from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
 from imscheck.jsonparse import parse_json
 from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
+from imscheck.sources import FILE, FOLDER, MISSING, SPECIAL, SYMLINK, TOO_LARGE, Source, Unreadable, WorkTree, read_file
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -100,18 +99,19 @@ class Corpus:
     commit: Optional[str] = None
 
 
-def discover(root: Path, include: Sequence[str], exclude: Sequence[str], use_git: bool = True) -> Tuple[List[str], List[str]]:
-    """Return (candidate files, symlinks skipped), POSIX paths relative to ``root``, sorted.
+def discover(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], use_git: bool = True) -> Tuple[List[str], List[str]]:
+    """Return (candidate files, symlinks skipped), POSIX paths relative to the source's root, sorted.
 
-    In a git work tree git decides (tracked and untracked files, ignored ones skipped);
-    elsewhere (or with ``use_git`` false: a folder written from git objects, whose files are
-    exactly the tracked ones) we walk the tree. Hidden files and folders are never documents.
+    ``root`` is a :class:`~imscheck.sources.Source` or a folder (read as a work tree: in a git
+    work tree git decides, tracked and untracked files with ignored ones skipped; elsewhere or
+    with ``use_git`` false the tree is walked). Hidden files and folders are never documents;
+    folders named like documents are skipped; FIFOs and devices are candidates, so that reading
+    them reports them (they are never opened to read).
     """
-    listed = _git_files(root) if use_git else None
-    paths = listed if listed is not None else _walk_files(root)
+    source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
     files: List[str] = []
     links: List[str] = []
-    for rel in sorted(set(paths)):
+    for rel in sorted(set(source.paths())):
         if not rel.lower().endswith(MARKDOWN_SUFFIXES + DATA_SUFFIXES):
             continue
         if any(part.startswith(".") for part in rel.split("/")) or rel == CONFIG_NAME:
@@ -120,45 +120,12 @@ def discover(root: Path, include: Sequence[str], exclude: Sequence[str], use_git
             continue
         if exclude and matches_any(rel, exclude):
             continue
-        try:
-            mode = os.lstat(root / rel).st_mode
-        except OSError:  # listed by git but deleted from the work tree
-            continue
-        if stat.S_ISLNK(mode):
+        kind = source.kind(rel)
+        if kind == SYMLINK:
             links.append(rel)
-        elif stat.S_ISREG(mode):
+        elif kind in (FILE, SPECIAL):
             files.append(rel)
     return files, links
-
-
-def _git_files(root: Path) -> Optional[List[str]]:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
-
-
-def _walk_files(root: Path) -> List[str]:
-    out: List[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            out.append(rel.replace(os.sep, "/"))
-        # symlinked folders are listed by walk as dirs; report them like symlinked files
-        for name in list(dirnames):
-            if os.path.islink(os.path.join(dirpath, name)):
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                out.append(rel.replace(os.sep, "/"))
-    return out
 
 
 def _printable(rel: str) -> str:
@@ -170,45 +137,80 @@ def _printable(rel: str) -> str:
         return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def load_corpus(root: Path, include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True) -> Corpus:
-    """Discover and parse every document under ``root``."""
-    files, links = discover(root, include, exclude, use_git)
+_SYMLINK_MESSAGE = "symbolic link not followed: keep documents as regular files in the repository"
+
+
+def load_corpus(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True) -> Corpus:
+    """Discover and parse every document of ``root`` (a source, or a folder read as a work tree)."""
+    source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
+    files, links = discover(source, include, exclude)
     documents: List[Document] = []
-    problems: List[Problem] = [
-        Problem("DOC-SYMLINK", _printable(rel), 1, "symbolic link not followed: keep documents as regular files in the repository")
-        for rel in links
-    ]
+    problems: List[Problem] = [Problem("DOC-SYMLINK", _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
     for rel in files:
         shown = _printable(rel)
         if shown != rel:  # reports are UTF-8 (SARIF URIs, JSON): a name that is not cannot be carried
             problems.append(Problem("DOC-PARSE", shown, 1, "file name is not valid UTF-8: rename the file"))
             continue
         try:
-            doc = read_document(root / rel, rel, limits)
+            doc = read_document(source, rel, limits)
+        except _Skipped:
+            continue
+        except _Linked:
+            problems.append(Problem("DOC-SYMLINK", rel, 1, _SYMLINK_MESSAGE))
+            continue
         except ParseError as exc:
             problems.append(Problem("DOC-PARSE", rel, exc.line, str(exc)))
             continue
         except _Empty:
             problems.append(Problem("DOC-EMPTY", rel, 1, "empty file: not a document (add metadata or remove it)"))
             continue
+        except (ValueError, OverflowError, RecursionError) as exc:
+            # A value the parsers let through but cannot hold (a date past 9999, an integer of
+            # thousands of digits): a finding on this file, never a crash of the whole run.
+            problems.append(Problem("DOC-PARSE", rel, 1, f"cannot be read: {excerpt(str(exc))}"))
+            continue
         if doc is not None:
             documents.append(doc)
-    return Corpus(root, tuple(documents), tuple(problems), _git_head(root) if use_git else None)
+    return Corpus(source.root, tuple(documents), tuple(problems), source.commit())
 
 
 class _Empty(Exception):
     pass
 
 
-def read_document(path: Path, rel: str, limits: Limits) -> Optional[Document]:
-    """Parse one file; None if it is not a document. Raises ParseError if it cannot be read."""
+class _Skipped(Exception):
+    """Gone since it was listed, or a folder: nothing to report."""
+
+
+class _Linked(Exception):
+    """A symbolic link met on the way to the file (a linked folder in its path)."""
+
+
+def read_document(where: Union[Path, Source], rel: str, limits: Limits) -> Optional[Document]:
+    """Parse one file; None if it is not a document. Raises ParseError if it cannot be read.
+
+    ``where`` is the source holding ``rel``, or the file's own path (read with the same care).
+    """
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise ParseError(f"file is {size} bytes, over the {limits.max_bytes}-byte limit (limits.max_bytes)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}") from None
+        if isinstance(where, Source):
+            raw = where.read(rel, limits.max_bytes)
+        else:
+            raw = read_file(Path(where), limits.max_bytes)
+    except Unreadable as exc:
+        if exc.reason in (MISSING, FOLDER):
+            raise _Skipped() from None
+        if exc.reason == SYMLINK:
+            raise _Linked() from None
+        if exc.reason == SPECIAL:
+            raise ParseError(f"{exc}: keep documents as regular files") from None
+        if exc.reason == TOO_LARGE:
+            raise ParseError(f"{exc} (limits.max_bytes)") from None
+        raise ParseError(str(exc)) from None
+    return parse_document(raw, rel, limits)
+
+
+def parse_document(raw: bytes, rel: str, limits: Limits) -> Optional[Document]:
+    """Parse the bytes of the file ``rel``; None if it is not a document."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -260,12 +262,3 @@ def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:
 def front_matter_end(lines: Sequence[str]) -> Optional[int]:
     """Index of the line closing the front matter that ``lines[0]`` opens, or None."""
     return next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-
-
-def _git_head(root: Path) -> Optional[str]:
-    try:
-        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, check=False)
-    except OSError:
-        return None
-    out = proc.stdout.decode().strip()
-    return out if proc.returncode == 0 and out else None

@@ -1,7 +1,7 @@
 """Document control from git history: GIT-VERSION, GIT-RECORD and GIT-ID (rules/git.yaml).
 
 The base side (a commit) and the head side (work tree or index) are both parsed by the normal
-pipeline; here documents of the two sides are paired and compared. A pair is the same file, or
+pipeline, each read through its source (no file from history is written out); here documents of the two sides are paired and compared. A pair is the same file, or
 a file renamed with at least half of its lines kept (git's default rename threshold), or the same
 id on files that are that similar.
 """
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
+from imscheck.config import LIMIT_CEILINGS
 from imscheck.dates import to_date
 from imscheck.documents import Document, front_matter_end
 from imscheck.findings import Finding
 from imscheck.hygiene import is_controlled, located
 from imscheck.results import Location
 from imscheck.schemas import jsonable
+from imscheck.sources import Source, Unreadable
 
 SIMILAR = 0.5
 # Fields that record the approval or the review itself: changing only them is not a content change.
@@ -27,16 +28,21 @@ _CONTROL_FIELDS = ("version", "status", "approved_by", "approved_on", "review")
 
 @dataclass
 class Side:
-    """One side of the comparison: the folder it was read from and its parsed documents."""
+    """One side of the comparison: the source it was read from and its parsed documents."""
 
-    root: Path
+    source: Source
     documents: Sequence[Document]
     defective: FrozenSet[str] = frozenset()
     _texts: Dict[str, str] = field(default_factory=dict, repr=False)
 
     def text(self, doc: Document) -> str:
+        """The document's file as text (read again: it was parsed within the limits, so it fits them)."""
         if doc.path not in self._texts:
-            self._texts[doc.path] = (self.root / doc.path).read_bytes().decode("utf-8", "replace")
+            try:
+                raw = self.source.read(doc.path, LIMIT_CEILINGS["max_bytes"])
+            except Unreadable:  # changed on disk since it was parsed: compare what is left
+                raw = b""
+            self._texts[doc.path] = raw.decode("utf-8", "replace")
         return self._texts[doc.path]
 
 

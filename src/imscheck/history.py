@@ -1,23 +1,37 @@
-"""Git access (GitPython): resolve a base revision and copy a committed or staged state out.
+"""Git access: resolve a base revision and read a commit or the index straight from git objects.
 
-Both sides of a comparison are read from git objects and written into a temporary folder, so the
-user's work tree and index are never touched. GitPython is imported here only, and this module
-only when a comparison is asked for: a plain ``imscheck check`` does not pay its import time.
+The git binary does the work (``rev-parse``, ``ls-tree``, ``ls-files``, ``cat-file``): its
+listing gives each entry's mode and blob size, so a blob over the size limit is never read, and
+a symbolic link (mode 120000) is reported without being materialised. Nothing from history is
+written to disk: the paths a commit holds (``..``, a link and a folder of one name, made with
+``git mktree``) cannot reach the file system. The user's work tree and index are never changed.
+
+A repository git cannot read (a shallow clone missing the base, a damaged object) is a set-up
+error, exit 2, saying what to do: never a comparison with an empty base, which is right only
+for a repository without any commit yet.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import IO, Dict, List, Optional, Tuple
 
 from imscheck.errors import ImscheckError
+from imscheck.sources import FILE, SPECIAL, SYMLINK, GitTree, parts_of
 
-# Only files that can be documents, the configuration or rule files are copied out.
+# Only files that can be documents, the configuration or rule files are listed (and links).
 _WANTED_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json")
-_SYMLINK_MODE = 0o120000
-_FILE_TYPE_MASK = 0o170000
+_KINDS = {"100644": FILE, "100755": FILE, "100664": FILE, "120000": SYMLINK}
+_DAMAGED = "the repository is damaged or incomplete: run git fsck, or clone it again"
+# git must not page, prompt, take locks a read does not need, or translate its messages
+_ENV = {"GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+class GitUnreadable(ImscheckError):
+    """git could not give what a comparison needs: exit 2, never an empty base."""
 
 
 @dataclass(frozen=True)
@@ -28,27 +42,40 @@ class Revision:
     commit: Optional[str]
 
 
+def _first_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return repr(lines[0][:160])[1:-1] if lines else "git failed"  # escaped: git may quote a path
+
+
 class GitRepository:
     """The git repository holding a management-system folder (which may be a sub-folder)."""
 
     def __init__(self, folder: Path) -> None:
-        import git  # lazy: see the module docstring
-
-        try:
-            self._repo = git.Repo(folder, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise ImscheckError("comparing with git history needs a git repository; this folder is not in one", str(folder)) from None
-        top = self._repo.working_tree_dir
+        self.folder = folder
+        self._env = {**os.environ, **_ENV}
+        self._cat: Optional[subprocess.Popen[bytes]] = None
+        self._check: Optional[subprocess.Popen[bytes]] = None
+        top = self._git("rev-parse", "--show-toplevel", cwd=folder, allow_fail=True)
         if top is None:
-            raise ImscheckError("a bare git repository has no work tree to check", str(folder))
+            inside = self._git("rev-parse", "--is-bare-repository", cwd=folder, allow_fail=True)
+            if inside is not None and inside.strip() == b"true":
+                raise ImscheckError("a bare git repository has no work tree to check", str(folder))
+            raise ImscheckError("comparing with git history needs a git repository; this folder is not in one", str(folder))
+        self.top = Path(top.decode("utf-8", "surrogateescape").rstrip("\n"))
         # Paths in git objects are relative to the top of the repository; documents are
         # relative to the checked folder. ``prefix`` converts one into the other.
-        rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(top)).as_posix()
-        self.prefix = "" if rel == "." else rel + "/"
+        self.prefix = (self._git("rev-parse", "--show-prefix", cwd=folder) or b"").decode("utf-8", "surrogateescape").rstrip("\n")
 
     def close(self) -> None:
-        """End the git cat-file processes GitPython keeps for reading objects."""
-        self._repo.close()
+        """End the git cat-file processes kept for reading objects."""
+        for proc in (self._cat, self._check):
+            if proc is not None:
+                for stream in (proc.stdin, proc.stdout):
+                    if stream is not None:
+                        stream.close()
+                proc.kill()
+                proc.wait()
+        self._cat = self._check = None
 
     def __enter__(self) -> "GitRepository":
         return self
@@ -56,57 +83,146 @@ class GitRepository:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _git(self, *args: str, cwd: Optional[Path] = None, allow_fail: bool = False, what: str = "") -> Optional[bytes]:
+        try:
+            proc = subprocess.run(["git", *args], cwd=cwd or self.top, capture_output=True, env=self._env, check=False)
+        except OSError as exc:
+            raise ImscheckError(f"cannot run git: {exc.strerror}", "--changed-since") from None
+        if proc.returncode != 0:
+            if allow_fail:
+                return None
+            raise GitUnreadable(f"git cannot {what or ' '.join(args[:1])}: {_first_line(proc.stderr)}: {_DAMAGED}", str(self.folder))
+        return proc.stdout
+
+    def _shallow(self) -> bool:
+        out = self._git("rev-parse", "--is-shallow-repository", allow_fail=True)
+        return out is not None and out.strip() == b"true"
+
     def resolve(self, ref: str) -> Revision:
         """The commit ``ref`` names; an unknown revision is a usage error (exit 2)."""
-        import git
-
-        try:
-            commit = self._repo.commit(ref)
-        except (git.BadName, git.BadObject, ValueError):
-            if ref == "HEAD" and not self._has_commits():
+        if ref.startswith("-"):
+            raise ImscheckError(f"{ref!r} is not a git revision", "--changed-since")
+        named = self._git("rev-parse", "--verify", "--quiet", ref, allow_fail=True)
+        if named is None:
+            if ref == "HEAD" and self._git("rev-parse", "--verify", "--quiet", "HEAD", allow_fail=True) is None and self._unborn():
                 return Revision(ref, None)  # first commit: the base is empty
-            raise ImscheckError(f"unknown git revision {ref!r}", "--changed-since") from None
-        return Revision(ref, commit.hexsha)
+            if self._shallow():
+                raise ImscheckError(
+                    f"git revision {ref!r} is not in this shallow clone: fetch more history (git fetch --deepen=50, or "
+                    "--unshallow; in CI clone with enough depth, e.g. GIT_DEPTH: 0 or fetch-depth: 0)", "--changed-since")
+            raise ImscheckError(f"unknown git revision {ref!r}", "--changed-since")
+        kind = self._git("cat-file", "-t", named.decode().strip(), allow_fail=True)
+        if kind is None:  # the name resolves, the object behind it cannot be read
+            raise GitUnreadable(f"git revision {ref!r} names an object git cannot read: {_DAMAGED}", "--changed-since")
+        commit = self._git("rev-parse", "--verify", "--quiet", ref + "^{commit}", allow_fail=True)
+        if commit is None:
+            if kind.strip() in (b"blob", b"tree"):  # a file or folder, not a revision
+                raise ImscheckError(f"unknown git revision {ref!r}: it names a {kind.decode().strip()}, not a commit", "--changed-since")
+            raise GitUnreadable(f"git revision {ref!r} names no readable commit: {_DAMAGED}", "--changed-since")
+        return Revision(ref, commit.decode().strip())
 
-    def _has_commits(self) -> bool:
-        try:
-            self._repo.head.commit
-        except ValueError:
+    def _unborn(self) -> bool:
+        """HEAD names a branch that has no commit yet (a new repository), not a damaged one."""
+        branch = self._git("symbolic-ref", "--quiet", "HEAD", allow_fail=True)
+        if branch is None:
             return False
-        return True
+        name = branch.decode("utf-8", "surrogateescape").strip()
+        return self._git("show-ref", "--verify", "--quiet", name, allow_fail=True) is None and not self._has_any_ref_file(name)
 
-    def write_commit(self, revision: Revision, dest: Path) -> None:
-        """Write the folder's files as committed at ``revision`` into ``dest``."""
-        import git
+    def _has_any_ref_file(self, name: str) -> bool:
+        """A branch file whose commit git cannot read still counts as a commit: the repository is damaged."""
+        git_dir = self._git("rev-parse", "--git-dir", allow_fail=True)
+        if git_dir is None:
+            return False
+        folder = self.top / git_dir.decode("utf-8", "surrogateescape").strip()
+        return (folder / name).exists()
 
-        if revision.commit is None:
+    def commit_source(self, revision: Revision) -> GitTree:
+        """The checked folder's files as committed at ``revision`` (empty for no commit yet)."""
+        entries: Dict[str, Tuple[str, str, Optional[int]]] = {}
+        if revision.commit is not None:
+            listing = self._git("ls-tree", "-r", "-z", "-l", "--full-tree", revision.commit,
+                                what=f"list the files of {revision.ref} ({revision.commit[:12]})") or b""
+            for record in listing.split(b"\0"):
+                meta, tab, raw_path = record.partition(b"\t")
+                if not tab:
+                    continue
+                mode, kind, oid, size = meta.decode("ascii", "replace").split()
+                self._add(entries, raw_path, mode, oid, int(size) if size.isdigit() else None)
+        return GitTree(self.folder, entries, lambda rel: f"{rel} at {revision.ref}", self._size_of, self._read_blob, revision.commit)
+
+    def index_source(self) -> GitTree:
+        """The checked folder's files as staged in the index: what the next commit will hold."""
+        listing = self._git("ls-files", "-s", "-z", "--full-name", what="read the index") or b""
+        entries: Dict[str, Tuple[str, str, Optional[int]]] = {}
+        for record in listing.split(b"\0"):
+            meta, tab, raw_path = record.partition(b"\t")
+            if not tab:
+                continue
+            mode, oid, stage = meta.decode("ascii", "replace").split()
+            if stage == "0":  # conflicted entries have no single staged content
+                self._add(entries, raw_path, mode, oid, None)
+        return GitTree(self.folder, entries, lambda rel: f"{self.folder / rel} (staged)", self._size_of, self._read_blob)
+
+    def _add(self, entries: Dict[str, Tuple[str, str, Optional[int]]], raw_path: bytes, mode: str, oid: str, size: Optional[int]) -> None:
+        path = raw_path.decode("utf-8", "surrogateescape")
+        kind = _KINDS.get(mode, SPECIAL)
+        # links whatever their name: a linked rule folder or imscheck.yaml must be seen to be refused
+        if not path.startswith(self.prefix) or not (kind == SYMLINK or path.lower().endswith(_WANTED_SUFFIXES)):
             return
-        for item in self._repo.commit(revision.commit).tree.traverse():
-            if isinstance(item, git.Blob):  # trees are walked into; submodules have no content here
-                self._write(str(item.path), item.mode, item.binsha, dest)
-
-    def write_index(self, dest: Path) -> None:
-        """Write the folder's files as staged in the index (what the next commit holds) into ``dest``."""
-        for (path, stage), entry in self._repo.index.entries.items():
-            if stage == 0:  # conflicted entries have no single staged content
-                self._write(str(path), entry.mode, entry.binsha, dest)
-
-    def _write(self, path: str, mode: int, binsha: bytes, dest: Path) -> None:
-        rel = self._relative(path)
-        if rel is None:
+        rel = path[len(self.prefix):]
+        if parts_of(rel) is None or rel in entries:  # '..', absolute, empty or .git parts; a repeated name
             return
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = self._repo.odb.stream(binsha).read()
-        if mode & _FILE_TYPE_MASK == _SYMLINK_MODE:
-            os.symlink(data.decode("utf-8", "surrogateescape"), target)  # kept a link: never followed
-        else:
-            target.write_bytes(data)
+        entries[rel] = (kind, oid, size)
 
-    def _relative(self, path: str) -> Optional[str]:
-        if not path.startswith(self.prefix) or not path.lower().endswith(_WANTED_SUFFIXES):
+    def _size_of(self, oid: str) -> int:
+        """The size of a blob, from its header only (``git cat-file --batch-check``)."""
+        proc = self._check = self._check or self._batch("--batch-check")
+        header = self._ask(proc, oid)
+        return int(header[2])
+
+    def _read_blob(self, oid: str, size: int) -> bytes:
+        """One blob whose size is known to be within the limit (``git cat-file --batch``)."""
+        proc = self._cat = self._cat or self._batch("--batch")
+        header = self._ask(proc, oid)
+        if int(header[2]) != size:
+            self.close()
+            raise GitUnreadable(f"git object {oid} is not the size its listing says: {_DAMAGED}", str(self.folder))
+        assert proc.stdout is not None
+        data = _read_exactly(proc.stdout, size + 1)  # the content and its closing newline
+        if data is None:
+            self.close()
+            raise GitUnreadable(f"git object {oid} cannot be read: {_DAMAGED}", str(self.folder))
+        return data[:-1]
+
+    def _batch(self, option: str) -> "subprocess.Popen[bytes]":
+        return subprocess.Popen(["git", "cat-file", option], cwd=self.top, env=self._env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def _ask(self, proc: "subprocess.Popen[bytes]", oid: str) -> List[str]:
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(oid.encode("ascii") + b"\n")
+            proc.stdin.flush()
+        except OSError:  # git ended: it could not read an earlier object
+            self.close()
+            raise GitUnreadable(f"git object {oid} cannot be read: {_DAMAGED}", str(self.folder)) from None
+        header = proc.stdout.readline().decode("ascii", "replace").split()
+        if len(header) != 3 or header[1] != "blob" or not header[2].isdigit():
+            self.close()
+            raise GitUnreadable(f"git object {oid} cannot be read: {_DAMAGED}", str(self.folder))
+        return header
+
+
+def _read_exactly(stream: IO[bytes], count: int) -> Optional[bytes]:
+    chunks: List[bytes] = []
+    while count > 0:
+        chunk = stream.read(count)
+        if not chunk:
             return None
-        return path[len(self.prefix):]
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
 
 
-__all__: Tuple[str, ...] = ("GitRepository", "Revision")
+__all__: Tuple[str, ...] = ("GitRepository", "GitUnreadable", "Revision")

@@ -5,17 +5,21 @@ A broken rule file is a set-up error (exit 2) naming the file, the rule and the 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imscheck.errors import ImscheckError
+from imscheck.excerpt import excerpt, kind_of, short_schema_message
 from imscheck.globs import glob_problem
 from imscheck.resources import is_shipped
 from imscheck.ruleschema import pattern_problem, rule_validator
 from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file
+from imscheck.sources import FOLDER, MISSING, SYMLINK, Source, Unreadable, WorkTree
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
+from imscheck.yamlparse import Limits, ParseError, parse_yaml
 
 PACK_FILE = "pack.yaml"
 HYGIENE_FILE = "hygiene.yaml"
@@ -132,13 +136,17 @@ def load_pack(
     rules_root: Path,
     target: str,
     catalogues: Catalogues,
-    extra_dirs: Sequence[Path] = (),
+    extra_dirs: Sequence[Union[Path, "RuleFolder"]] = (),
     base: Optional[str] = None,
     source: str = "--standard",
     base_source: Optional[str] = None,
     vocabulary: Optional[Vocabulary] = None,
 ) -> Pack:
-    """Load and validate the pack for ``target`` plus the user's rule folders."""
+    """Load and validate the pack for ``target`` plus the user's rule folders.
+
+    ``extra_dirs`` are folders named on the command line (paths: trusted) or the repository's
+    own (a :class:`RuleFolder` read through the repository's source).
+    """
     packs = available_packs(rules_root)
     directory = packs.get(target)
     if directory is None:
@@ -154,22 +162,70 @@ def load_pack(
         )
     target_catalogue = catalogues.require(target, str(directory / PACK_FILE))
     base_catalogue = catalogues.require(base_key, str(directory / PACK_FILE))
-    files = [p for p in sorted(directory.glob("*.yaml")) if p.name != PACK_FILE]
+    words = vocabulary or shipped_vocabulary()
+    loaded = [(str(path), _load_rule_file(path, target_catalogue, base_catalogue, catalogues, words))
+              for path in sorted(directory.glob("*.yaml")) if path.name != PACK_FILE]
     for extra in extra_dirs:
-        if not extra.is_dir():
-            raise ImscheckError("rule folder does not exist", str(extra))
-        files.extend(sorted(extra.glob("*.yaml")))
+        folder = extra if isinstance(extra, RuleFolder) else RuleFolder(WorkTree(Path(extra), use_git=False))
+        for name, text in folder.rule_files():
+            loaded.append((name, _rules_from_text(text, name, target_catalogue, base_catalogue, catalogues, words)))
     rules: List[Rule] = []
     seen: Dict[str, str] = {}
-    words = vocabulary or shipped_vocabulary()
-    for path in files:
-        for rule in _load_rule_file(path, target_catalogue, base_catalogue, catalogues, words):
+    for name, found in loaded:
+        for rule in found:
             if rule.id in seen:
-                raise ImscheckError(f"rule {rule.id} is also defined in {seen[rule.id]}", str(path))
-            seen[rule.id] = str(path)
+                raise ImscheckError(f"rule {rule.id} is also defined in {seen[rule.id]}", name)
+            seen[rule.id] = name
             rules.append(rule)
     rules.sort(key=lambda r: (tuple(int(p) for p in r.clause.split(".")), r.id))
     return Pack(target, base_key, manifest["title"], tuple(rules), directory)
+
+
+# A rule file of the repository is read whole: it cannot be larger than this.
+RULE_FILE_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
+
+
+@dataclass(frozen=True)
+class RuleFolder:
+    """A folder of rule files (``*.yaml``) inside a source: the repository's, or one from ``--rules``.
+
+    Whatever the folder, its files are read as documents are: regular files only, never through
+    a symbolic link, within :data:`RULE_FILE_LIMITS`; a FIFO or device is an error, not a hang.
+    The folder named by ``--rules`` may itself be reached through a link (the command line is
+    trusted); ``path`` inside the repository may not.
+    """
+
+    source: Source
+    path: str = "."
+
+    def rule_files(self) -> List[Tuple[str, str]]:
+        """(name for messages, text) of each rule file, sorted by file name."""
+        where = self.source.describe(self.path)
+        try:
+            entries = self.source.listdir(self.path)
+        except Unreadable as exc:
+            if exc.reason == MISSING:
+                raise ImscheckError("rule folder does not exist", where) from None
+            if exc.reason == SYMLINK:
+                raise ImscheckError("rule folder is (or lies in) a symbolic link: not followed; keep rule folders as real folders in the repository", where) from None
+            raise ImscheckError(f"rule folder cannot be read: {exc}", where) from None
+        out: List[Tuple[str, str]] = []
+        for name, kind in entries:
+            if not name.endswith(".yaml") or name.startswith(".") or kind == FOLDER:
+                continue
+            rel = name if self.path in ("", ".") else f"{self.path}/{name}"
+            shown = self.source.describe(rel)
+            if kind == SYMLINK:
+                raise ImscheckError("symbolic link not followed: keep rule files as regular files in the rule folder", shown)
+            try:
+                raw = self.source.read(rel, RULE_FILE_LIMITS.max_bytes)
+            except Unreadable as exc:
+                raise ImscheckError(f"{exc}: a rule file must be a regular file", shown) from None
+            try:
+                out.append((shown, raw.decode("utf-8")))
+            except UnicodeDecodeError:
+                raise ImscheckError("not valid UTF-8", shown) from None
+        return out
 
 
 def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> Dict[str, HygieneRule]:
@@ -197,28 +253,57 @@ def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: 
     return rules
 
 
-def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary,
-                     validate: Optional[bool] = None) -> List[Rule]:
-    if validate is None:
-        validate = not is_shipped(path)  # shipped rules are validated by the test suite
-    if not validate:
-        return [_build_rule(raw, path, target, base, catalogues, vocabulary) for raw in load_setup_file(path, "rule", False)["rules"]]
-    data = load_yaml_file(path)
+_TEXT_CACHE: Dict[Tuple[str, str, int, int], List[Rule]] = {}
+
+
+def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+    """Rules of a user's rule file, validated; parsed once per content for a library caller."""
+    key = (name, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), id(catalogues), id(vocabulary))
+    cached = _TEXT_CACHE.get(key)
+    if cached is not None and all(r.target == target.key and r.base == base.key for r in cached):
+        return cached
+    try:
+        parsed = parse_yaml(text, RULE_FILE_LIMITS)
+    except ParseError as exc:
+        raise ImscheckError(f"line {exc.line}: {exc}", name) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # values the loader lets through but cannot hold
+        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", name) from None
+    if parsed.duplicates:
+        key_name, line = parsed.duplicates[0]
+        raise ImscheckError(f"line {line}: key {excerpt(key_name)} appears twice (the first value would be lost)", name)
+    rules = _validated_rules(parsed.data, name, target, base, catalogues, vocabulary)
+    _TEXT_CACHE[key] = rules
+    return rules
+
+
+def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+    if not isinstance(data, dict):
+        # said without the content: a file of the repository may hold anything (a token, a key)
+        raise ImscheckError(f"not a rule file: expected a mapping with a rules: list, found {kind_of(data)} {excerpt(data)}", name)
     found = errors(data, "rule")
     if found:
         first = found[0]
         where = list(first.absolute_path)
         prefix = ""
-        if len(where) >= 2 and where[0] == "rules" and isinstance(data, dict):
+        if len(where) >= 2 and where[0] == "rules":
             rule = data["rules"][where[1]]
-            name = rule.get("id") if isinstance(rule, dict) else None
-            prefix = f"rule {name or '#' + str(where[1] + 1)}: "
-        raise ImscheckError(prefix + describe_error(first), str(path))
-    return [_build_rule(raw, path, target, base, catalogues, vocabulary) for raw in data["rules"]]
+            rule_id = rule.get("id") if isinstance(rule, dict) else None
+            shown = rule_id if isinstance(rule_id, str) and len(rule_id) <= 40 and rule_id.isprintable() else None
+            prefix = f"rule {shown or '#' + str(where[1] + 1)}: "
+        raise ImscheckError(prefix + short_schema_message(describe_error(first)), name)
+    return [_build_rule(raw, name, target, base, catalogues, vocabulary) for raw in data["rules"]]
 
 
-def _build_rule(raw: Mapping[str, Any], path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> Rule:
-    source = str(path)
+def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary,
+                     validate: Optional[bool] = None) -> List[Rule]:
+    if validate is None:
+        validate = not is_shipped(path)  # shipped rules are validated by the test suite
+    if not validate:
+        return [_build_rule(raw, str(path), target, base, catalogues, vocabulary) for raw in load_setup_file(path, "rule", False)["rules"]]
+    return _validated_rules(load_yaml_file(path), str(path), target, base, catalogues, vocabulary)
+
+
+def _build_rule(raw: Mapping[str, Any], source: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> Rule:
     rule_id = raw["id"]
 
     def fail(message: str) -> ImscheckError:
