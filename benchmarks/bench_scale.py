@@ -211,12 +211,13 @@ def run(scales: List[int], repeat: int, timeout: float, against: Optional[Path],
     rows: List[Row] = []
 
     # Start-up: imscheck --version beside python importing yaml, interleaved.
-    for suffix, env in versions:
-        row = Row(None, "imscheck --version" + suffix)
-        for _ in range(repeat):
+    group = [(Row(None, "imscheck --version" + suffix), env) for suffix, env in versions]
+    for _ in range(repeat):
+        for row, env in group:
             row.floor.append(measure([python, "-c", "import yaml"], env, ROOT, timeout))
             row.runs.append(measure(cli + ["--version"], env, ROOT, timeout))
-        rows.append(row)
+    rows.extend(row for row, _ in group)
+    for _, env in versions:
         # Untimed: builds imscheck's cache of its own rules, as any second run finds it.
         measure(cli + ["check", str(ROOT / "sample-org"), "--fail-on", "never"], env, ROOT, timeout)
 
@@ -228,7 +229,8 @@ def run(scales: List[int], repeat: int, timeout: float, against: Optional[Path],
         _stage_one_record(repo)
         _progress(f"[{documents:,}] generated in {time.perf_counter() - started:.0f} s")
         floor_args = [python, "-c", FLOOR, "."]
-        measure(floor_args, ours, repo, timeout)  # untimed: the page cache warm for both sides
+        floor_timeout = max(timeout, 600.0)  # the instrument itself is not what --timeout cuts short
+        measure(floor_args, ours, repo, floor_timeout)  # untimed: the page cache warm for both sides
         commands = [
             ("check", ["check", ".", "--format", "json", "--fail-on", "never"]),
             ("audit", ["audit", ".", "-o", str(out)]),
@@ -236,19 +238,21 @@ def run(scales: List[int], repeat: int, timeout: float, against: Optional[Path],
             ("check --changed-since HEAD~1", ["check", ".", "--changed-since", "HEAD~1", "--format", "json"]),
         ]
         for name, args in commands:
-            for suffix, env in versions:
-                row = Row(documents, name + suffix)
-                for n in range(repeat):
-                    row.floor.append(measure(floor_args, ours, repo, timeout))
+            # ours and --against alternate run by run, each right after a floor run
+            group = [(Row(documents, name + suffix), env) for suffix, env in versions]
+            for n in range(repeat):
+                for row, env in group:
+                    if row.timed_out or row.failed is not None:
+                        continue  # another run would say the same, after as long
+                    row.floor.append(measure(floor_args, ours, repo, floor_timeout))
                     result = measure(cli + args, env, repo, timeout)
                     row.runs.append(result)
                     _progress(f"[{documents:,}] {row.command} {n + 1}/{repeat}: cpu {_seconds(result.cpu)}"
                               f"{' (timed out)' if result.timed_out else ''}, floor {_seconds(row.floor[-1].cpu)}")
-                    if result.timed_out or row.failed is not None:
-                        break  # another run would say the same, after as long
-                if name == "audit" and out.exists() and not row.timed_out:
-                    row.page_bytes = out.stat().st_size
-                rows.append(row)
+                    if name == "audit" and out.exists() and not result.timed_out:
+                        row.page_bytes = out.stat().st_size
+                        out.unlink()
+            rows.extend(row for row, _ in group)
         shutil.rmtree(repo, ignore_errors=True)
         out.unlink(missing_ok=True)
     return rows
