@@ -161,7 +161,7 @@ def _cells(row: Row, timeout: float) -> List[str]:
         # A killed run still reports the CPU it had used: a lower bound, shown as one.
         cpu = max(r.cpu for r in row.runs)
         return [docs, row.command, f"> {_seconds(cpu)}", f"> {_seconds(timeout)}", _seconds(floor_cpu),
-                f"> {cpu / floor_cpu:.0f}×", peak, "; ".join(notes + ["timed out"])]
+                f"> {cpu / floor_cpu:.1f}×", peak, "; ".join(notes + ["timed out"])]
     cpu = _median([r.cpu for r in row.runs])
     wall = _median([r.wall for r in row.runs])
     return [docs, row.command, _seconds(cpu), _seconds(wall), _seconds(floor_cpu), f"{cpu / floor_cpu:.1f}×", peak,
