@@ -132,6 +132,9 @@ CASES: Dict[str, Case] = {
     "yaml-int-abc": Case({"t.yaml": _record("n: !!int abc")}, [("DOC-PARSE", "t.yaml", 4)]),
     "yaml-int-0x": Case({"t.yaml": _record("n: !!int 0x")}, [("DOC-PARSE", "t.yaml", 4)]),
     "yaml-float-abc": Case({"t.yaml": _record("n: !!float abc")}, [("DOC-PARSE", "t.yaml", 4)]),
+    # found by tests/test_fuzz.py: a value that contains itself made later walks loop and eat memory
+    "yaml-recursive-alias-list": Case({"r.md": "---\na: &a [*a]\n---\n"}, [("DOC-PARSE", "r.md", 2)], hang_prone=True),
+    "yaml-recursive-alias-map": Case({"r.yaml": _record("x: &x {y: *x}")}, [("DOC-PARSE", "r.yaml", 4)], hang_prone=True),
     "yaml-bool-maybe": Case({"t.yaml": _record("ok: !!bool maybe")}, [("DOC-PARSE", "t.yaml", 4)]),
     "yaml-binary-junk": Case({"t.yaml": _record("blob: !!binary 'é not base64'")}, [("DOC-PARSE", "t.yaml", 4)]),
     "yaml-binary-odd-but-decodable": Case({"t.yaml": _record("blob: !!binary '!!!'"), "p.md": OVERDUE}, [("DOC-REVIEW", "p.md", REVIEW_LINE)]),
@@ -233,6 +236,7 @@ CONFIG_CASES: Dict[str, Tuple[str, str]] = {
     "int-5000-digits": ("limits:\n  max_depth: " + "9" * 5_000 + "\n", "line 2: invalid YAML: integer '9999"),
     "sexagesimal": ("limits:\n  max_nodes: 1" + ":2" * 100_000 + "\n", "more than 4000 digits"),
     "lone-surrogate": ('standard: "\\ud800"\n', "line 1"),
+    "recursive-alias": ("vocabulary: &v {incident: *v}\n", "recursive alias"),
     "huge-override": ("overrides: {SMS-9.3: {within_months: 1000000000}}\n", "within_months"),
     "glob-too-long": (f"exclude: ['{LONG_GLOB}']\n", "is not a valid glob (longer than 1000 characters)"),
     "pattern-with-backreference": ("rules: [checks]\n", "cannot be matched in linear time"),

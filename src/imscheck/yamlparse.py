@@ -188,8 +188,12 @@ def _walk(
 ) -> None:
     """Record key lines and duplicate keys; enforce depth and expanded-size limits."""
     sizes: Dict[int, int] = {}
+    open_nodes: Set[int] = set()  # the nodes being walked: an alias to one of them is a cycle
 
     def size_of(node: yaml.Node, path: FieldPath, depth: int) -> int:
+        if id(node) in open_nodes:
+            # a value that contains itself has no end: every later walk over it would loop
+            raise ParseError("an alias refers to a value that contains it (a recursive alias)", node.start_mark.line + 1 + offset)
         if depth > limits.max_depth:
             raise ParseError(
                 f"nested more than {limits.max_depth} levels deep (limits.max_depth)",
@@ -198,7 +202,7 @@ def _walk(
         known = sizes.get(id(node))
         if known is not None:  # an alias: counted again, not walked again
             return known
-        sizes[id(node)] = 1  # guards against recursive aliases
+        open_nodes.add(id(node))
         total = 1
         if isinstance(node, yaml.MappingNode):
             seen: Dict[Any, int] = {}
@@ -223,6 +227,7 @@ def _walk(
                 f"expands to more than {limits.max_nodes} values, aliases included (limits.max_nodes)",
                 node.start_mark.line + 1 + offset,
             )
+        open_nodes.discard(id(node))
         sizes[id(node)] = total
         return total
 
