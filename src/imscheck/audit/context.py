@@ -63,6 +63,7 @@ class Context:
         self.anchors = Anchors()
         self.documents: Tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
         self._by_path: Dict[str, Document] = {d.path: d for d in self.documents}
+        self._records: Set[str] = {d.path for d in self.documents if not is_controlled(d)}
         self._rules: Dict[str, Rule] = {r.id: r for r in sources.pack.rules}
         self.requirements: Tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
         # Documents the page links to: each needs its own row in the evidence index, even when
@@ -82,8 +83,7 @@ class Context:
 
     def is_record(self, path: str) -> bool:
         """True for a record (or report) read: an auditor samples these, so long lists of them fold."""
-        doc = self._by_path.get(path)
-        return doc is not None and not is_controlled(doc)
+        return path in self._records
 
     def has_document(self, path: Optional[str]) -> bool:
         """True if ``path`` is a document read, so the evidence index has a row to link to."""
