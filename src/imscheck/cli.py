@@ -87,7 +87,7 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 @click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
 @click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
-@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary.")
+@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary; and no progress line on stderr.")
 @click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output. auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR colours a pipe.")
 @_repository_options
@@ -106,9 +106,15 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
     def body() -> int:
         from imscheck.api import check as run_check
         from imscheck.output import emit
+        from imscheck.progress import for_terminal
         from imscheck.results import exit_code
 
-        run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on))
+        progress = for_terminal(quiet)
+        try:
+            run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on), progress)
+        finally:
+            if progress is not None:
+                progress.clear()  # before the report (or an error line) reaches the terminal
         emit(run, fmt, output, extra_reports, verbose=verbose, color=color, quiet=quiet)
         return exit_code(run.results, run.fail_on, new_only=new_only)
 
@@ -121,19 +127,29 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)),
               help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr (shown only on a terminal, for runs over a second).")
 @_repository_options
 def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
-          rule_dirs: Sequence[Path], fail_on: Optional[str]) -> None:
+          rule_dirs: Sequence[Path], fail_on: Optional[str], quiet: bool) -> None:
     """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
 
     def body() -> int:
         from imscheck.audit import prepare
         from imscheck.audit.render import render
         from imscheck.output import deliver
+        from imscheck.progress import for_terminal
         from imscheck.results import exit_code
 
-        run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
-        deliver(render(report, fmt), output, roots=[repo])
+        progress = for_terminal(quiet)
+        try:
+            run, report = prepare(_settings(repo, as_of, standard, rule_dirs), progress)
+            if progress is not None:
+                progress("writing the report", 0, 0)
+            page = render(report, fmt)
+        finally:
+            if progress is not None:
+                progress.clear()
+        deliver(page, output, roots=[repo])
         # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
         return exit_code(run.results, fail_on) if fail_on else 0
 
