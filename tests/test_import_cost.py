@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, List
+from typing import Any, List, Tuple
 
 from gate_docs import base_files
 
@@ -36,3 +36,53 @@ def test_plain_check_imports_neither_git_nor_xml(make_repo: Any, tmp_path: Path)
     assert heavy_modules("check", repo, "--changed-since", "HEAD") == []
     # the probe can see them: JUnit loads ElementTree
     assert heavy_modules("check", repo, "--report", f"junit:{tmp_path / 'r.xml'}") == ["xml.etree"]
+
+
+# --- start-up: --version and --help (issue 11) ------------------------------------------------
+# Counted in modules, not time: what a run imports is what it pays for at every start.
+
+STARTUP_PROBE = """
+import json, runpy, sys
+before = set(sys.modules)
+sys.argv = ["imscheck"] + ARGS
+try:
+    runpy.run_module("imscheck", run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+print(json.dumps(sorted(set(sys.modules) - before)), file=sys.stderr)
+"""
+
+
+def startup_modules(*args: str) -> Tuple[str, List[str]]:
+    """What ``python -m imscheck ARGS`` prints, and the modules it imported beyond the interpreter's own."""
+    probe = STARTUP_PROBE.replace("ARGS", repr(list(args)))
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_version_imports_nothing_but_imscheck_itself() -> None:
+    from click.testing import CliRunner
+
+    from imscheck.cli import main
+
+    out, modules = startup_modules("--version")
+    assert out == CliRunner().invoke(main, ["--version"]).output  # the same words as click's option
+    assert [m for m in modules if m.startswith("imscheck")] == ["imscheck"]  # (runpy drops imscheck.__main__ after)
+    assert not [m for m in modules if m.split(".")[0] in ("click", "yaml", "pathlib", "jinja2", "jsonschema")]
+    assert len(modules) <= 5, modules
+
+
+def test_help_loads_click_and_the_cli_only() -> None:
+    out, modules = startup_modules("--help")
+    assert "Usage:" in out and "check" in out
+    ours = [m for m in modules if m.startswith("imscheck")]
+    # the command line, its error type and the names of the report formats; no results, rules or parsing
+    assert sorted(ours) == ["imscheck", "imscheck.cli", "imscheck.errors", "imscheck.reports"]
+    assert not [m for m in modules if m.split(".")[0] in ("yaml", "pathlib", "jinja2", "jsonschema", "dataclasses", "hashlib")]
+
+
+def test_the_cli_spells_the_fail_on_choices_as_results_does() -> None:
+    from imscheck.cli import FAIL_ON_CHOICES
+    from imscheck.results import FAIL_ON_CHOICES as RESULTS_CHOICES
+
+    assert FAIL_ON_CHOICES == RESULTS_CHOICES

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
@@ -107,26 +107,33 @@ def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
                      base_source=config.label if config.path else None)
 
 
-def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True) -> Reading:
+Progress = Optional[Callable[[str, int, int], None]]  # phase, done, total: see imscheck.progress
+
+
+def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True, progress: Progress = None) -> Reading:
     """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
     if not root.exists():
         raise ImscheckError("repository folder does not exist", str(root))
     if not root.is_dir():
         raise ImscheckError("not a folder: give the repository's root folder", str(root))
-    return read_source(WorkTree(root, use_git), settings, as_of)
+    return read_source(WorkTree(root, use_git), settings, as_of, progress)
 
 
-def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None) -> Reading:
+def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None, progress: Progress = None) -> Reading:
     """Read, inspect and evaluate the files of ``source``; raises ImscheckError for set-up problems."""
     config = load_config(source)
     known = catalogues()
     pack = resolve_pack(settings, config, known)
     builtin = builtin_rules()
     day = as_of or settings.as_of or config.as_of or dt.date.today()
-    corpus = load_corpus(source, config.include, config.exclude, config.limits)
+    corpus = load_corpus(source, config.include, config.exclude, config.limits, progress=progress)
+    if progress is not None:
+        progress("checking documents", 0, 0)
     inspection = inspect(corpus, known, day)
     index = Index(corpus.documents, inspection.defective, day, inspection.services)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
+    if progress is not None:
+        progress("evaluating rules", 0, 0)
     results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
 
@@ -172,11 +179,14 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
     )
 
 
-def check(settings: Settings) -> Run:
-    """Evaluate the repository; raises ImscheckError for set-up problems (exit 2)."""
+def check(settings: Settings, progress: Progress = None) -> Run:
+    """Evaluate the repository; raises ImscheckError for set-up problems (exit 2).
+
+    ``progress`` (optional) is told the phase and files read so far; comparisons do not report it.
+    """
     if settings.compares:
         from imscheck.changes import check_changes  # git code only when comparing
 
         return check_changes(settings)
-    reading = read_folder(settings.repo, settings)
+    reading = read_folder(settings.repo, settings, progress=progress)
     return make_run(settings, settings.repo, reading, scoped_results(reading))

@@ -5,19 +5,36 @@ Nothing else in imscheck imports click (but the text reporter's colours).
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from pathlib import Path
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
 import click
 
 from imscheck import __version__
 from imscheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ImscheckError
 from imscheck.reports import REPORTER_BY_NAME
-from imscheck.results import FAIL_ON_CHOICES
+
+if TYPE_CHECKING:  # start-up (--version, --help) pays for neither
+    import datetime as dt
+    from pathlib import Path
+
+# imscheck.results.FAIL_ON_CHOICES, spelled out: importing results (dataclasses, hashlib) would cost
+# every start-up, --version and --help included; tests/test_import_cost.py keeps the two equal.
+FAIL_ON_CHOICES: Tuple[str, ...] = ("major", "minor", "observation", "never")
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Path(click.Path):
+    """``click.Path`` giving a ``pathlib.Path``, with pathlib imported once a path is given, not at
+    start-up (it pulls in urllib and ipaddress: a fifth of ``imscheck --version``)."""
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> Any:
+        import os
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
+
 # \b keeps click from re-wrapping the list.
 EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
@@ -41,6 +58,8 @@ def _guard(func: Callable[[], int]) -> None:
 
 
 def _parse_reports(values: Sequence[str]) -> Tuple[Tuple[str, Path], ...]:
+    from pathlib import Path
+
     out: List[Tuple[str, Path]] = []
     for value in values:
         fmt, sep, path = value.partition(":")
@@ -59,10 +78,10 @@ def main() -> None:
 def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
     """REPO and the options that say what to evaluate: shared by ``check`` and ``audit``."""
     for option in reversed((
-        click.argument("repo", default=".", type=click.Path(path_type=Path)),
+        click.argument("repo", default=".", type=_Path()),
         click.option("--as-of", type=_DATE, help="Evaluation date (YYYY-MM-DD); default: imscheck.yaml as_of, else today."),
         click.option("--standard", help="Target edition, e.g. iso20000-1:2018 (default: imscheck.yaml, else iso20000-1:2018)."),
-        click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder (repeatable)."),
+        click.option("--rules", "rule_dirs", multiple=True, type=_Path(file_okay=False), help="Extra rule folder (repeatable)."),
     )):
         func = option(func)
     return func
@@ -80,14 +99,14 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 @click.option("--format", "fmt", type=click.Choice(list(REPORTER_BY_NAME)), default="text", show_default=True,
               help="Output format. junit: valid for Jenkins' xunit schema; junit-gitlab: with GitLab's file attribute; "
                    "sarif: open findings only; sarif-suppressed: also waived and not-applicable ones, as suppressed results.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--output", "-o", type=_Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
 @click.option("--changed-since", metavar="REF", help="Compare with git revision REF: run the git document-control rules and mark new findings.")
 @click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
 @click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
-@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary.")
+@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary; and no progress line on stderr.")
 @click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output. auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR colours a pipe.")
 @_repository_options
@@ -106,9 +125,15 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
     def body() -> int:
         from imscheck.api import check as run_check
         from imscheck.output import emit
+        from imscheck.progress import for_terminal
         from imscheck.results import exit_code
 
-        run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on))
+        progress = for_terminal(quiet)
+        try:
+            run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on), progress)
+        finally:
+            if progress is not None:
+                progress.clear()  # before the report (or an error line) reaches the terminal
         emit(run, fmt, output, extra_reports, verbose=verbose, color=color, quiet=quiet)
         return exit_code(run.results, run.fail_on, new_only=new_only)
 
@@ -118,22 +143,32 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
 @main.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page; markdown: for a merge-request comment or a wiki.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--output", "-o", type=_Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)),
               help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr (shown only on a terminal, for runs over a second).")
 @_repository_options
 def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
-          rule_dirs: Sequence[Path], fail_on: Optional[str]) -> None:
+          rule_dirs: Sequence[Path], fail_on: Optional[str], quiet: bool) -> None:
     """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
 
     def body() -> int:
         from imscheck.audit import prepare
         from imscheck.audit.render import render
         from imscheck.output import deliver
+        from imscheck.progress import for_terminal
         from imscheck.results import exit_code
 
-        run, report = prepare(_settings(repo, as_of, standard, rule_dirs))
-        deliver(render(report, fmt), output, roots=[repo])
+        progress = for_terminal(quiet)
+        try:
+            run, report = prepare(_settings(repo, as_of, standard, rule_dirs), progress)
+            if progress is not None:
+                progress("writing the report", 0, 0)
+            page = render(report, fmt)
+        finally:
+            if progress is not None:
+                progress.clear()
+        deliver(page, output, roots=[repo])
         # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
         return exit_code(run.results, fail_on) if fail_on else 0
 
@@ -157,7 +192,7 @@ def _pack_and_builtin(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any
 
 
 _standard_option = click.option("--standard", help="Target edition (default iso20000-1:2018).")
-_rules_option = click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False), help="Extra rule folder.")
+_rules_option = click.option("--rules", "rule_dirs", multiple=True, type=_Path(file_okay=False), help="Extra rule folder.")
 
 
 @rules.command("list")
@@ -198,7 +233,7 @@ def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path])
 @click.option("--target", help="ISO/IEC 20000-1 edition (default iso20000-1:2018).")
 @click.option("--base", help="ISO 9001 edition; must be the target pack's base (iso9001:2015 for 2018, iso9001:2008 for 2011).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the guide to FILE instead of stdout.")
+@click.option("--output", "-o", type=_Path(dir_okay=False), help="Write the guide to FILE instead of stdout.")
 def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional[Path]) -> None:
     """The integration guide: how ISO/IEC 20000-1 extends each ISO 9001 clause, and what is new."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
@@ -140,13 +140,19 @@ def _printable(rel: str) -> str:
 _SYMLINK_MESSAGE = "symbolic link not followed: keep documents as regular files in the repository"
 
 
-def load_corpus(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True) -> Corpus:
-    """Discover and parse every document of ``root`` (a source, or a folder read as a work tree)."""
+def load_corpus(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True,
+                progress: Optional[Callable[[str, int, int], None]] = None) -> Corpus:
+    """Discover and parse every document of ``root`` (a source, or a folder read as a work tree).
+
+    ``progress(phase, done, total)`` is told every few hundred files (see imscheck.progress).
+    """
     source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
     files, links = discover(source, include, exclude)
     documents: List[Document] = []
     problems: List[Problem] = [Problem("DOC-SYMLINK", _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
-    for rel in files:
+    for number, rel in enumerate(files):
+        if progress is not None and number % 250 == 0:
+            progress("reading", number, len(files))
         shown = _printable(rel)
         if shown != rel:  # reports are UTF-8 (SARIF URIs, JSON): a name that is not cannot be carried
             problems.append(Problem("DOC-PARSE", shown, 1, "file name is not valid UTF-8: rename the file"))

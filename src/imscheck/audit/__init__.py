@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from imscheck.api import Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
+from imscheck.api import Progress, Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
 from imscheck.results import Run
 from imscheck.standards import edition_name
 
@@ -23,12 +23,17 @@ from imscheck.audit.readiness import build_dividend, build_readiness
 from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
 
 
-def prepare(settings: Settings) -> Tuple[Run, AuditReport]:
-    """Evaluate the repository (read only) and build the report's view model."""
+def prepare(settings: Settings, progress: Progress = None) -> Tuple[Run, AuditReport]:
+    """Evaluate the repository (read only) and build the report's view model.
+
+    ``progress`` is told each phase (see imscheck.progress).
+    """
     config = open_repository(settings.repo)
     known = catalogues()
     pack = resolve_pack(settings, config, known)
-    run = check(settings)
+    run = check(settings, progress)
+    if progress is not None:
+        progress("building the report", 0, 0)
     sources = Sources(run, config, pack, always_run_rules(), known.require(run.standard), known.require(run.base),
                       settings.repo.resolve().name or str(settings.repo))
     return run, build(sources)

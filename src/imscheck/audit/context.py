@@ -8,10 +8,12 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from imscheck.config import Config
 from imscheck.documents import Document
+from imscheck.hygiene import is_controlled
 from imscheck.results import Evidence, Result, Run, TopicCheck
 from imscheck.rules import HygieneRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
 
+from imscheck.audit.fold import sample
 from imscheck.audit.model import ChecklistItem, DocRef, EvidenceLink
 
 
@@ -61,8 +63,12 @@ class Context:
         self.anchors = Anchors()
         self.documents: Tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
         self._by_path: Dict[str, Document] = {d.path: d for d in self.documents}
+        self._records: Set[str] = {d.path for d in self.documents if not is_controlled(d)}
         self._rules: Dict[str, Rule] = {r.id: r for r in sources.pack.rules}
         self.requirements: Tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
+        # Documents the page links to: each needs its own row in the evidence index, even when
+        # its folder of records is folded into one summary row.
+        self.named: Set[str] = set()
 
     def rule(self, rule_id: str) -> Optional[Rule]:
         return self._rules.get(rule_id)
@@ -72,7 +78,12 @@ class Context:
         return found.display_title if found else clause
 
     def doc_anchor(self, path: str) -> str:
+        self.named.add(path)
         return self.anchors("doc", path)
+
+    def is_record(self, path: str) -> bool:
+        """True for a record (or report) read: an auditor samples these, so long lists of them fold."""
+        return path in self._records
 
     def has_document(self, path: Optional[str]) -> bool:
         """True if ``path`` is a document read, so the evidence index has a row to link to."""
@@ -92,19 +103,24 @@ class Context:
         anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
         return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
 
-    def evidence_links(self, result: Result) -> Tuple[EvidenceLink, ...]:
+    def evidence_links(self, result: Result) -> Tuple[Tuple[EvidenceLink, ...], int]:
         """A result's evidence, one link per document: a document that earned credit through
         several of its references (the ISO 9001 half and the service management half) is listed
-        once, with each reference."""
+        once, with each reference. Controlled documents are all listed, records as a sample
+        (:func:`~imscheck.audit.fold.sample`); the second value counts the records left out."""
         by_path: Dict[str, List[Evidence]] = {}
         for item in result.evidence:
             by_path.setdefault(item.path, []).append(item)
+        shown, more = sample([path for path in by_path if self.is_record(path)])
+        if more:
+            kept = set(shown)
+            by_path = {path: items for path, items in by_path.items() if path in kept or not self.is_record(path)}
         links = []
         for items in by_path.values():
             first = self.evidence_link(items[0])
             vias = list(dict.fromkeys(e.via for e in items if e.via))
             links.append(replace(first, via=", ".join(vias)) if len(vias) > 1 else first)
-        return tuple(links)
+        return tuple(links), more
 
     def checklist_item(self, item: TopicCheck) -> ChecklistItem:
         anchor = self.doc_anchor(item.path) if item.path and self.has_document(item.path) else None

@@ -7,9 +7,11 @@ import datetime as dt
 from typing import Dict, List, Tuple
 
 from imscheck.dates import add_days
+from imscheck.documents import Document
 from imscheck.hygiene import is_controlled, review_due
 
 from imscheck.audit.context import Context
+from imscheck.audit.fold import sample
 from imscheck.audit.model import DocRef, DocumentControl, Reference, ReviewItem, WithdrawnItem
 
 HORIZON_DAYS = 90
@@ -43,12 +45,20 @@ def build_document_control(ctx: Context) -> DocumentControl:
 
 def _withdrawn_referenced(ctx: Context) -> Tuple[WithdrawnItem, ...]:
     withdrawn = {doc.id: doc for doc in ctx.documents if doc.id and doc.meta.get("status") == "withdrawn"}
-    pointers: Dict[str, List[Reference]] = {}
+    if not withdrawn:
+        return ()
+    pointers: Dict[str, List[Tuple[Document, str]]] = {}
     for doc in ctx.documents:
         if doc.meta.get("status") == "withdrawn":
             continue
         for name in _LIVE_REFERENCES:
             for target in doc.string_list(name):
                 if target in withdrawn:
-                    pointers.setdefault(target, []).append(Reference(ctx.doc_ref(doc), name, doc.line_of(name)))
-    return tuple(WithdrawnItem(ctx.doc_ref(withdrawn[i]), tuple(pointers[i])) for i in sorted(pointers))
+                    pointers.setdefault(target, []).append((doc, name))
+    out = []
+    for target in sorted(pointers):
+        # thousands of records can still point at one withdrawn procedure: a sample names them
+        shown, more = sample(pointers[target])
+        refs = tuple(Reference(ctx.doc_ref(doc), name, doc.line_of(name)) for doc, name in shown)
+        out.append(WithdrawnItem(ctx.doc_ref(withdrawn[target]), refs, more))
+    return tuple(out)

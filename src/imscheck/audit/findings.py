@@ -11,9 +11,11 @@ from imscheck.standards import clause_key
 from imscheck.wording import first_few
 
 from imscheck.audit.context import Context
+from imscheck.audit.fold import sample
 from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
 
 _WAIVER_RULE = "CFG-WAIVER"  # CFG-WAIVER (unknown or expired) and CFG-WAIVER-UNUSED, at the waiver's line
+PLACES = 20  # places listed per finding before "and N more"
 _GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
@@ -30,13 +32,17 @@ def build_nonconformities(ctx: Context) -> Tuple[SeverityGroup, ...]:
     return tuple(SeverityGroup(key, _GROUP_LABEL[key], tuple(by_group[key])) for key in order if by_group[key] or key != "error")
 
 
-def _places(result: Result) -> Tuple[Place, ...]:
-    return tuple(Place(loc.path, loc.line) for loc in result.locations)
+def _places(result: Result) -> Tuple[Tuple[Place, ...], int]:
+    """Where the finding is: every place when few, else a sample and how many more (a rule on
+    every change record can fail on thousands)."""
+    return sample([Place(loc.path, loc.line) for loc in result.locations], PLACES)
 
 
 def _requirement_finding(ctx: Context, result: Result) -> Finding:
     rule = ctx.rule(result.rule)
     clause = result.clause or ""
+    places, more_places = _places(result)
+    evidence, more_evidence = ctx.evidence_links(result)
     return Finding(
         anchor=ctx.detail_anchor(result),
         severity=result.severity,
@@ -50,15 +56,18 @@ def _requirement_finding(ctx: Context, result: Result) -> Finding:
         # what the evidence showed; the expectation is on the line above, so it is not repeated
         found="; ".join(result.found) if result.found else result.message,
         missing=result.missing,
-        places=_places(result),
-        evidence=ctx.evidence_links(result),
+        places=places,
+        evidence=evidence,
         guidance=result.guidance,
         checklist=ctx.checklist(result),
+        more_places=more_places,
+        more_evidence=more_evidence,
     )
 
 
 def _document_finding(ctx: Context, result: Result, index: int) -> Finding:
     rule = ctx.sources.hygiene.get(result.rule)
+    places, more_places = _places(result)
     return Finding(
         anchor=ctx.anchors("nc", f"{result.rule}-{index + 1}"),
         severity=result.severity,
@@ -71,9 +80,10 @@ def _document_finding(ctx: Context, result: Result, index: int) -> Finding:
         adds=None,
         found=result.message,
         missing=(),
-        places=_places(result),
+        places=places,
         evidence=(),
         guidance=result.guidance,
+        more_places=more_places,
     )
 
 

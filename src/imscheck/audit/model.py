@@ -187,6 +187,8 @@ class Finding:
     evidence: Tuple[EvidenceLink, ...]
     guidance: Optional[str]
     checklist: Tuple[ChecklistItem, ...] = ()
+    more_places: int = 0  # places beyond those listed (see audit.fold)
+    more_evidence: int = 0  # records of evidence beyond the sample listed
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ class Reference:
 class WithdrawnItem:
     doc: DocRef
     referenced_by: Tuple[Reference, ...]
+    more: int = 0  # references beyond those listed
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,7 @@ class RequirementEvidence:
     links: Tuple[EvidenceLink, ...]
     note: str
     checklist: Tuple[ChecklistItem, ...] = ()
+    more: int = 0  # records of evidence beyond the sample listed
 
 
 @dataclass(frozen=True)
@@ -275,9 +279,39 @@ class DocumentSupport:
 
 
 @dataclass(frozen=True)
+class FolderSupport:
+    """A requirement that records of a folder earned credit for, and how many of them."""
+
+    clause: str
+    title: str
+    anchor: str
+    status: str
+    label: str
+    records: int
+
+
+@dataclass(frozen=True)
+class RecordFolder:
+    """The records of one folder, summarised: an auditor samples them, the page cannot list 100,000."""
+
+    anchor: str
+    folder: str
+    count: int
+    listed: int  # of them, how many have their own row (named elsewhere in the report)
+    first_date: str  # date range of the records that carry a date ("" if none)
+    last_date: str
+    oldest: Optional[DocRef]
+    newest: Optional[DocRef]
+    failing: Tuple[DocRef, ...]  # records with a finding located on them (a sample)
+    failing_count: int
+    supports: Tuple[FolderSupport, ...]
+
+
+@dataclass(frozen=True)
 class EvidenceIndex:
     requirements: Tuple[RequirementEvidence, ...]
     documents: Tuple[DocumentSupport, ...]
+    folders: Tuple[RecordFolder, ...] = ()  # folded folders of records (see audit.fold)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ format is asked for, so a pre-commit run does not pay for XML or template librar
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Dict
+from typing import TYPE_CHECKING, Dict
 
-from imscheck.results import Run
+if TYPE_CHECKING:  # the CLI imports this module for the format names: start-up must not pay for results
+    from imscheck.results import Run
 
 REPORTER_BY_NAME: Dict[str, str] = {
     "text": "imscheck.reports.text",
