@@ -185,4 +185,4 @@ def _stood_in(base: Reading, results: Sequence[Result]) -> bool:
     real repository, but then the base is evaluated in full rather than decide on a stand-in.
     """
     left_out = {fingerprint(r) for r in base.results if r.message == NOT_EVALUATED}
-    return any(r.failing and fingerprint(r) in left_out for r in results)
+    return any(r.failing and not r.is_requirement and fingerprint(r) in left_out for r in results)
