@@ -134,7 +134,6 @@ def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = N
     day = as_of or settings.as_of or config.as_of or dt.date.today()
     corpus = load(config) if load is not None else load_corpus(source, config.include, config.exclude, config.limits)
     inspection = inspect(corpus, known, day, memo)
-    index = Index(corpus.documents, inspection.defective, day, inspection.services)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
     skipped: List[Rule] = []
     evaluated = pack
@@ -142,6 +141,9 @@ def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = N
         chosen = [needed(config, rule) for rule in pack.rules]
         skipped = [rule for rule, keep in zip(pack.rules, chosen) if not keep]
         evaluated = replace(pack, rules=tuple(rule for rule, keep in zip(pack.rules, chosen) if keep))
+    # only requirement rules look documents up: with none to evaluate, nothing is indexed
+    indexed = corpus.documents if evaluated.rules else ()
+    index = Index(indexed, inspection.defective, day, inspection.services)
     results = evaluate(evaluated, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
     results.extend(not_evaluated(rule) for rule in skipped)
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)

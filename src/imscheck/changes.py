@@ -56,9 +56,14 @@ def base_corpus(base: GitTree, config: Config, head: Reading, head_ids: Mapping[
     ``head_ids`` maps a head path to the blob id of the bytes its parse read. A base file with
     that blob id, under the same limits, gives what the head's parse gave: the same Document
     object (which the git rules then know unchanged), the same content problem, or nothing
-    when the head found no document in it. The base's own include and exclude choose its files.
+    when the head found no document in it. The base's own include and exclude choose its files;
+    every file not taken from the head is discovered and parsed as a full parse would.
     """
-    files, links = discover(base, config.include, config.exclude)
+    if (config.include, config.exclude) == (head.config.include, head.config.exclude):
+        # the same filters: a path the head read passed them, and load_corpus applies them to the rest
+        candidates, links = base.paths(), []
+    else:
+        candidates, links = discover(base, config.include, config.exclude)
     outcome: Dict[str, List[object]] = {}
     for doc in head.corpus.documents:
         outcome.setdefault(doc.path, []).append(doc)
@@ -68,10 +73,10 @@ def base_corpus(base: GitTree, config: Config, head: Reading, head_ids: Mapping[
     documents: List[Document] = []
     problems: List[Problem] = []
     fresh: List[str] = list(links)
-    for rel in files:
+    for rel in candidates:
         seen = head_ids.get(rel)
         found = outcome.get(rel, [])
-        if not same_limits or seen is None or seen != base.blob_id(rel) or len(found) > 1:
+        if not same_limits or seen is None or seen != base.blob_id(rel) or len(found) > 1:  # parsed here
             fresh.append(rel)
         elif not found:
             continue  # parsed at the head, not a document
