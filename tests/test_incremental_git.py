@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -94,6 +94,11 @@ def waive_and_limit(repo: Path) -> None:
          "limits:\n  max_depth: 40\nexclude:")
 
 
+def change_filters(repo: Path) -> None:
+    edit(repo, "imscheck.yaml", 'exclude: ["README.md", "templates/**"]', 'exclude: ["README.md", "templates/**", "quality/records/REC-IA-*"]')
+    edit_record(repo)
+
+
 HEAD_CHANGES: Dict[str, Change] = {
     "edit-record": edit_record,
     "edit-controlled": edit_body_without_new_version,
@@ -103,6 +108,7 @@ HEAD_CHANGES: Dict[str, Change] = {
     "rename": rename_documents,
     "broken": break_documents,
     "config": waive_and_limit,
+    "filters": change_filters,
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imscheck.api import NOT_EVALUATED, Reading, Settings, not_evaluated, make_run, read_source, scoped_results
 from imscheck.config import Config
@@ -32,6 +32,7 @@ from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
 
 # Problems that depend only on a file's bytes (and the limits): the same bytes give the same one.
 _CONTENT_PROBLEMS = ("DOC-PARSE", "DOC-EMPTY")
+_TWICE = object()
 
 
 def mark_new(results: Sequence[Result], before: Sequence[Result]) -> List[Result]:
@@ -59,31 +60,32 @@ def base_corpus(base: GitTree, config: Config, head: Reading, head_ids: Mapping[
     when the head found no document in it. The base's own include and exclude choose its files;
     every file not taken from the head is discovered and parsed as a full parse would.
     """
+    links: List[str] = []
     if (config.include, config.exclude) == (head.config.include, head.config.exclude):
         # the same filters: a path the head read passed them, and load_corpus applies them to the rest
-        candidates, links = base.paths(), []
+        candidates = base.paths()
     else:
         candidates, links = discover(base, config.include, config.exclude)
-    outcome: Dict[str, List[object]] = {}
-    for doc in head.corpus.documents:
-        outcome.setdefault(doc.path, []).append(doc)
-    for problem in head.corpus.problems:
-        outcome.setdefault(problem.path, []).append(problem)
+    # what the head's parse gave for each path; _TWICE where it gave more than one thing
+    outcome: Dict[str, object] = {}
+    items: Tuple[Union[Document, Problem], ...] = (*head.corpus.documents, *head.corpus.problems)
+    for item in items:
+        outcome[item.path] = _TWICE if item.path in outcome else item
     same_limits = config.limits == head.config.limits
     documents: List[Document] = []
     problems: List[Problem] = []
     fresh: List[str] = list(links)
     for rel in candidates:
         seen = head_ids.get(rel)
-        found = outcome.get(rel, [])
-        if not same_limits or seen is None or seen != base.blob_id(rel) or len(found) > 1:  # parsed here
-            fresh.append(rel)
-        elif not found:
+        found = outcome.get(rel)
+        if not same_limits or seen is None or seen != base.blob_id(rel):
+            fresh.append(rel)  # parsed here
+        elif found is None:
             continue  # parsed at the head, not a document
-        elif isinstance(found[0], Document):
-            documents.append(found[0])
-        elif isinstance(found[0], Problem) and found[0].rule in _CONTENT_PROBLEMS:
-            problems.append(found[0])
+        elif isinstance(found, Document):
+            documents.append(found)
+        elif isinstance(found, Problem) and found.rule in _CONTENT_PROBLEMS:
+            problems.append(found)
         else:
             fresh.append(rel)
     parsed = load_corpus(Subset(base, fresh), config.include, config.exclude, config.limits)

@@ -47,7 +47,7 @@ def catalogue_services(documents: Iterable[Document]) -> Tuple[FrozenSet[str], b
 
 # A document's own findings: the document (kept alive, so that its id stays its own), those that
 # make it defective, and the others.
-PerDocument = Tuple[Document, List[Finding], List[Finding]]
+PerDocument = Tuple[Document, Tuple[Finding, ...], Tuple[Finding, ...]]
 
 
 def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: Optional[Dict[int, PerDocument]] = None) -> Inspection:
@@ -59,7 +59,7 @@ def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: Option
     for doc in documents:
         own = memo.get(id(doc)) if memo is not None else None
         if own is None or own[0] is not doc:
-            own = (doc, _document_findings(doc, as_of), _review_findings(doc, as_of) + _clause_findings(doc, catalogues))
+            own = (doc, tuple(_document_findings(doc, as_of)), tuple(_review_findings(doc, as_of) + _clause_findings(doc, catalogues)))
             if memo is not None:
                 memo[id(doc)] = own
         _, doc_findings, others = own
