@@ -7,7 +7,7 @@ only consume the Run; nothing here prints or exits.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -18,11 +18,11 @@ from imscheck.documents import Corpus, load_corpus
 from imscheck.engine import Context, evaluate
 from imscheck.errors import ImscheckError
 from imscheck.findings import Finding, finding_results
-from imscheck.hygiene import Inspection, inspect
+from imscheck.hygiene import Inspection, PerDocument, inspect
 from imscheck.index import Index
 from imscheck.resources import rules_dir
 from imscheck.results import Comparison, Result, Run
-from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, RuleFolder, load_hygiene_rules, load_pack
+from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, Rule, RuleFolder, load_hygiene_rules, load_pack
 from imscheck.scope import apply_scope
 from imscheck.sources import FILE, Source, WorkTree
 from imscheck.standards import Catalogues, load_catalogues
@@ -119,23 +119,50 @@ def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None,
     return read_source(WorkTree(root, use_git), settings, as_of, progress)
 
 
-def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None, progress: Progress = None) -> Reading:
-    """Read, inspect and evaluate the files of ``source``; raises ImscheckError for set-up problems."""
+def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None, progress: Progress = None,
+                load: Optional[Callable[[Config], Corpus]] = None, memo: Optional[Dict[int, PerDocument]] = None,
+                needed: Optional[Callable[[Config, Rule], bool]] = None) -> Reading:
+    """Read, inspect and evaluate the files of ``source``; raises ImscheckError for set-up problems.
+
+    For a comparison's base, which only decides which failing results are new: ``load`` builds
+    the corpus from the configuration (reusing what the head side parsed from the same bytes),
+    ``memo`` carries each document's own hygiene findings between the sides, and a requirement
+    rule that ``needed`` refuses is not evaluated but stands as passing (its result cannot
+    decide anything).
+    """
     config = load_config(source)
     known = catalogues()
     pack = resolve_pack(settings, config, known)
     builtin = builtin_rules()
     day = as_of or settings.as_of or config.as_of or dt.date.today()
-    corpus = load_corpus(source, config.include, config.exclude, config.limits, progress=progress)
+    corpus = load(config) if load is not None else load_corpus(source, config.include, config.exclude, config.limits, progress=progress)
     if progress is not None:
         progress("checking documents", 0, 0)
-    inspection = inspect(corpus, known, day)
-    index = Index(corpus.documents, inspection.defective, day, inspection.services)
+    inspection = inspect(corpus, known, day, memo)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
+    skipped: List[Rule] = []
+    evaluated = pack
+    if needed is not None:
+        chosen = [needed(config, rule) for rule in pack.rules]
+        skipped = [rule for rule, keep in zip(pack.rules, chosen) if not keep]
+        evaluated = replace(pack, rules=tuple(rule for rule, keep in zip(pack.rules, chosen) if keep))
+    # only requirement rules look documents up: with none to evaluate, nothing is indexed
+    indexed = corpus.documents if evaluated.rules else ()
+    index = Index(indexed, inspection.defective, day, inspection.services)
     if progress is not None:
         progress("evaluating rules", 0, 0)
-    results = evaluate(pack, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
+    results = evaluate(evaluated, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
+    results.extend(not_evaluated(rule) for rule in skipped)
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
+
+
+NOT_EVALUATED = "not evaluated: it cannot change which results are new"
+
+
+def not_evaluated(rule: Rule) -> Result:
+    """A passing stand-in for a rule left out: scoping sees the rule (not-applicable entries, waivers) as evaluated."""
+    return Result(rule.id, rule.title, rule.target, rule.clause, rule.relation.type, rule.relation.base, rule.severity,
+                  "pass", NOT_EVALUATED)
 
 
 def scoped_results(reading: Reading, history: Optional[Sequence[Finding]] = None) -> List[Result]:

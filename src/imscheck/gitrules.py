@@ -1,7 +1,9 @@
 """Document control from git history: GIT-VERSION, GIT-RECORD and GIT-ID (rules/git.yaml).
 
 The base side (a commit) and the head side (work tree or index) are both parsed by the normal
-pipeline, each read through its source (no file from history is written out); here documents of the two sides are paired and compared. A pair is the same file, or
+pipeline, each read through its source (no file from history is written out); here documents of
+the two sides are paired and compared. A file unchanged between the two sides is one Document
+object on both (see :mod:`imscheck.changes`), paired without reading it again. A pair is the same file, or
 a file renamed with at least half of its lines kept (git's default rename threshold), or the same
 id on files that are that similar.
 """
@@ -61,7 +63,7 @@ def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Documen
     gone: List[Document] = []
     for b in base.documents:
         h = head_by_path.get(b.path)
-        if h is not None and (b.id == h.id or _similarity(base, b, head, h) >= SIMILAR):
+        if h is not None and (h is b or b.id == h.id or _similarity(base, b, head, h) >= SIMILAR):
             pairs.append((b, h))
             del head_by_path[b.path]
         else:
@@ -84,6 +86,8 @@ def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
     pairs, gone, added = pair_documents(base, head)
     out: List[Finding] = []
     for b, h in pairs:
+        if b is h:
+            continue  # one parse of the same bytes on both sides (changes.base_corpus): nothing changed
         if b.id and h.id and b.id != h.id:
             moved = f" (it was {b.path})" if b.path != h.path else ""
             out.append(Finding("GIT-ID", f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", located(h, "id")))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Dict, List, Optional, Tuple
 
 from imscheck.errors import ImscheckError
-from imscheck.sources import FILE, SPECIAL, SYMLINK, GitTree, parts_of
+from imscheck.sources import FILE, SPECIAL, SYMLINK, GitTree, Unreadable, WorkTree, blob_id, parts_of
 
 # Only files that can be documents, the configuration or rule files are listed (and links).
 _WANTED_SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".json")
@@ -55,6 +55,7 @@ class GitRepository:
         self._env = {**os.environ, **_ENV}
         self._cat: Optional[subprocess.Popen[bytes]] = None
         self._check: Optional[subprocess.Popen[bytes]] = None
+        self._work: Optional[WorkTree] = None
         top = self._git("rev-parse", "--show-toplevel", cwd=folder, allow_fail=True)
         if top is None:
             inside = self._git("rev-parse", "--is-bare-repository", cwd=folder, allow_fail=True)
@@ -162,7 +163,31 @@ class GitRepository:
             mode, oid, stage = meta.decode("ascii", "replace").split()
             if stage == "0":  # conflicted entries have no single staged content
                 self._add(entries, raw_path, mode, oid, None)
-        return GitTree(self.folder, entries, lambda rel: f"{self.folder / rel} (staged)", self._size_of, self._read_blob)
+        # The index holds no sizes: one batch asks git for all of them, so that no blob is read
+        # to learn its size and a damaged object is found even where the work tree holds its bytes.
+        sizes = self._sizes([oid for kind, oid, _ in entries.values() if kind == FILE])
+        entries = {rel: (kind, oid, sizes.get(oid) if kind == FILE else size) for rel, (kind, oid, size) in entries.items()}
+        return GitTree(self.folder, entries, lambda rel: f"{self.folder / rel} (staged)", self._size_of, self._read_blob,
+                       copy=self._work_tree_copy)
+
+    def _work_tree_copy(self, rel: str, oid: str, max_bytes: int) -> Optional[bytes]:
+        """The work tree's file ``rel`` when it holds exactly the staged blob ``oid`` (most files do).
+
+        Reading a file is cheaper than asking git for the blob; the id proves the bytes are the
+        staged ones. A file that differs, is missing, a link or over the limit: None (git is asked).
+        """
+        if self._work is None:
+            self._work = WorkTree(self.folder, use_git=False)
+        try:
+            data = self._work.read(rel, max_bytes)
+        except Unreadable:
+            return None
+        return data if blob_id(data, len(oid)) == oid else None
+
+    def id_length(self) -> int:
+        """How many hex digits an object id has here: 40 (SHA-1) or 64 (SHA-256)."""
+        out = self._git("rev-parse", "--show-object-format", allow_fail=True)
+        return 64 if out is not None and out.strip() == b"sha256" else 40
 
     def _add(self, entries: Dict[str, Tuple[str, str, Optional[int]]], raw_path: bytes, mode: str, oid: str, size: Optional[int]) -> None:
         path = raw_path.decode("utf-8", "surrogateescape")
@@ -174,6 +199,27 @@ class GitRepository:
         if parts_of(rel) is None or rel in entries:  # '..', absolute, empty or .git parts; a repeated name
             return
         entries[rel] = (kind, oid, size)
+
+    def _sizes(self, oids: List[str]) -> Dict[str, int]:
+        """The size of each blob, from its header (one ``git cat-file --batch-check`` for all)."""
+        if not oids:
+            return {}
+        unique = list(dict.fromkeys(oids))
+        try:
+            proc = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.top, env=self._env, capture_output=True,
+                                  input="".join(f"{oid}\n" for oid in unique).encode("ascii"), check=False)
+        except OSError as exc:
+            raise ImscheckError(f"cannot run git: {exc.strerror}", "--staged") from None
+        lines = proc.stdout.decode("ascii", "replace").splitlines()
+        sizes: Dict[str, int] = {}
+        for oid, line in zip(unique, lines):
+            header = line.split()
+            if len(header) == 3 and header[0] == oid and header[1] == "blob" and header[2].isdigit():
+                sizes[oid] = int(header[2])
+        if proc.returncode != 0 or len(sizes) != len(unique):
+            bad = next((oid for oid in unique if oid not in sizes), unique[0])
+            raise GitUnreadable(f"git object {bad} cannot be read: {_DAMAGED}", str(self.folder))
+        return sizes
 
     def _size_of(self, oid: str) -> int:
         """The size of a blob, from its header only (``git cat-file --batch-check``)."""

@@ -45,17 +45,28 @@ def catalogue_services(documents: Iterable[Document]) -> Tuple[FrozenSet[str], b
     return frozenset(services), found
 
 
-def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date) -> Inspection:
+# A document's own findings: the document (kept alive, so that its id stays its own), those that
+# make it defective, and the others.
+PerDocument = Tuple[Document, Tuple[Finding, ...], Tuple[Finding, ...]]
+
+
+def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: Optional[Dict[int, PerDocument]] = None) -> Inspection:
+    """``memo`` keeps each document's own findings, by ``id(Document)``, for another inspection
+    with the same catalogues and ``as_of`` that holds the same Document objects (a comparison's base)."""
     findings: List[Finding] = [Finding(p.rule, p.message, (Location(p.path, p.line),)) for p in corpus.problems]
     defective: Set[str] = set()
     documents = corpus.documents
     for doc in documents:
-        doc_findings = _document_findings(doc, as_of)
+        own = memo.get(id(doc)) if memo is not None else None
+        if own is None or own[0] is not doc:
+            own = (doc, tuple(_document_findings(doc, as_of)), tuple(_review_findings(doc, as_of) + _clause_findings(doc, catalogues)))
+            if memo is not None:
+                memo[id(doc)] = own
+        _, doc_findings, others = own
         if doc_findings:
             defective.add(doc.path)
         findings.extend(doc_findings)
-        findings.extend(_review_findings(doc, as_of))
-        findings.extend(_clause_findings(doc, catalogues))
+        findings.extend(others)
     findings.extend(_unique_ids(documents))
     findings.extend(_dangling(documents))
     services, has_catalogue = catalogue_services(d for d in documents if d.path not in defective)

@@ -14,6 +14,7 @@ is written to disk, so no path that history controls can create or overwrite a f
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import subprocess
@@ -256,13 +257,16 @@ class GitTree(Source):
     """
 
     def __init__(self, root: Path, entries: Mapping[str, Tuple[str, str, Optional[int]]], label: Callable[[str], str],
-                 size_of: Callable[[str], int], read_blob: Callable[[str, int], bytes], commit: Optional[str] = None) -> None:
+                 size_of: Callable[[str], int], read_blob: Callable[[str, int], bytes], commit: Optional[str] = None,
+                 copy: Optional[Callable[[str, str, int], Optional[bytes]]] = None) -> None:
         self.root = root
         self._commit = commit
         self._entries = dict(entries)
         self._label = label
         self._size_of = size_of
         self._read_blob = read_blob
+        # (rel, object id, limit) -> the same bytes from a cheaper place (the work tree), or None
+        self._copy = copy
         self._folders: Optional[Dict[str, Set[str]]] = None
 
     def commit(self) -> Optional[str]:
@@ -286,6 +290,10 @@ class GitTree(Source):
             raise Unreadable("symbolic link not followed", SYMLINK)
         if kind != FILE:
             raise Unreadable("not a regular file: a submodule or other special entry", kind)
+        if self._copy is not None:
+            same = self._copy(rel, oid, max_bytes)
+            if same is not None:
+                return same
         if size is None:
             size = self._size_of(oid)
         if size > max_bytes:  # checked before a byte of the blob is read
@@ -309,6 +317,11 @@ class GitTree(Source):
     def describe(self, rel: str) -> str:
         return self._label(rel)
 
+    def blob_id(self, rel: str) -> Optional[str]:
+        """The object id of the regular file ``rel`` (None for anything else)."""
+        entry = self._entries.get(rel)
+        return entry[1] if entry is not None and entry[0] == FILE else None
+
     def _children(self) -> Dict[str, Set[str]]:
         """Folder path -> names directly in it ("" is the root), built on first use."""
         if self._folders is None:
@@ -319,6 +332,75 @@ class GitTree(Source):
                     folders.setdefault("/".join(parts[:depth]), set()).add(name)
             self._folders = folders
         return self._folders
+
+
+def blob_id(data: bytes, length: int = 40) -> str:
+    """The id git gives a blob of ``data``: SHA-1, or SHA-256 in a repository whose ids are 64 digits long."""
+    digest = hashlib.sha256() if length == 64 else hashlib.sha1()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class Fingerprinted(Source):
+    """``source`` that remembers the git blob id of what each successful read returned.
+
+    A file of the other side of a comparison whose blob has the same id holds the same bytes,
+    so what was parsed from them here can be used there.
+    """
+
+    def __init__(self, source: Source, id_length: int = 40) -> None:
+        self.inner = source
+        self.root = source.root
+        self.read_ids: Dict[str, str] = {}
+        self._length = id_length
+
+    def commit(self) -> Optional[str]:
+        return self.inner.commit()
+
+    def paths(self) -> List[str]:
+        return self.inner.paths()
+
+    def kind(self, rel: str) -> Optional[str]:
+        return self.inner.kind(rel)
+
+    def read(self, rel: str, max_bytes: int) -> bytes:
+        data = self.inner.read(rel, max_bytes)
+        self.read_ids.setdefault(rel, blob_id(data, self._length))  # the first read is the one parsed
+        return data
+
+    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+        return self.inner.listdir(rel)
+
+    def describe(self, rel: str) -> str:
+        return self.inner.describe(rel)
+
+
+class Subset(Source):
+    """The files ``paths`` of ``source`` and nothing else listed (all else is read as in ``source``)."""
+
+    def __init__(self, source: Source, paths: Iterable[str]) -> None:
+        self.inner = source
+        self.root = source.root
+        self._paths = list(paths)
+
+    def commit(self) -> Optional[str]:
+        return self.inner.commit()
+
+    def paths(self) -> List[str]:
+        return list(self._paths)
+
+    def kind(self, rel: str) -> Optional[str]:
+        return self.inner.kind(rel)
+
+    def read(self, rel: str, max_bytes: int) -> bytes:
+        return self.inner.read(rel, max_bytes)
+
+    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+        return self.inner.listdir(rel)
+
+    def describe(self, rel: str) -> str:
+        return self.inner.describe(rel)
 
 
 def _git_files(root: Path) -> Optional[List[str]]:
