@@ -13,6 +13,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 from imscheck.dates import add_months, to_date
 from imscheck.documents import Corpus, Document
 from imscheck.findings import Finding
+from imscheck.quickschema import certainly_valid
 from imscheck.results import Location
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, parse_ref
@@ -74,7 +75,9 @@ def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
     out: List[Finding] = []
     for key, line in doc.duplicate_keys:
         out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
-    for error in errors(jsonable(dict(doc.meta)), "document")[:_MAX_SCHEMA_ERRORS]:
+    # jsonschema only for metadata that may fail: it also writes the messages
+    schema_errors = [] if certainly_valid(doc.meta) else errors(jsonable(dict(doc.meta)), "document")
+    for error in schema_errors[:_MAX_SCHEMA_ERRORS]:
         out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), located(doc, *error.absolute_path)))
     for path in _DATE_FIELDS:
         value: Any = doc.meta
