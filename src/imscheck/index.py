@@ -67,6 +67,10 @@ class Index:
         self._uncounted: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self._uncounted_below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self._as_of = as_of
+        # a selection depends only on the check, never on the document being judged: computed once
+        self._selected: Dict[Tuple[Selector, Tuple[Ref, ...]], Tuple[Candidate, ...]] = {}
+        self._selected_ids: Dict[Tuple[Selector, Tuple[Ref, ...]], FrozenSet[Optional[str]]] = {}
+        self.selections = 0  # selections computed (not served from the cache): work grows with checks, not documents
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
@@ -123,6 +127,28 @@ class Index:
 
     def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
         """Evidence documents matching ``selector``; ``targets`` are its resolved addresses."""
+        try:
+            key = (selector, tuple(targets))
+            chosen = self._selected.get(key)
+        except TypeError:  # a ``where`` value that cannot be hashed (a list): not cached
+            return list(self._select(selector, targets))
+        if chosen is None:
+            chosen = self._selected[key] = self._select(selector, targets)
+        return list(chosen)
+
+    def selected_ids(self, selector: Selector, targets: Sequence[Ref]) -> FrozenSet[Optional[str]]:
+        """The ids of :meth:`select`'s documents, for reference checks run once per candidate."""
+        try:
+            key = (selector, tuple(targets))
+            ids = self._selected_ids.get(key)
+        except TypeError:
+            return frozenset(c.doc.id for c in self.select(selector, targets))
+        if ids is None:
+            ids = self._selected_ids[key] = frozenset(c.doc.id for c in self.select(selector, targets))
+        return ids
+
+    def _select(self, selector: Selector, targets: Sequence[Ref]) -> Tuple[Candidate, ...]:
+        self.selections += 1
         if targets:
             pool = self.addressing(targets)
         elif selector.ids:
@@ -132,7 +158,7 @@ class Index:
         else:
             pool = [Candidate(d, None) for d in self.evidence]
         chosen = [c for c in pool if self._matches(c.doc, selector)]
-        return sorted(chosen, key=lambda c: c.doc.path)
+        return tuple(sorted(chosen, key=lambda c: c.doc.path))
 
     def _matches(self, doc: Document, selector: Selector, types: bool = True) -> bool:
         """``types=False`` asks whether it is the right document under the wrong type."""

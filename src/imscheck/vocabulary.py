@@ -133,14 +133,14 @@ class Vocabulary:
 
     def find(self, doc: Document, concept: Concept) -> Optional[Found]:
         """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
-        for label, value, line in _fields(doc):
+        for label, value, path in _fields(doc):
             if value in _EMPTY or not isinstance(label, str):
                 continue
             key = self.field_key(label)
             if any(name and name <= key for name in concept.keys):
                 if concept.quantified and not any(ch.isdigit() for text in flatten(value) for ch in text):
                     continue
-                return Found(label, line, value)
+                return Found(label, doc.line_of(*path), value)
         if doc.format == "markdown":
             # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
             for block in doc.blocks[1:]:
@@ -161,15 +161,16 @@ def _parts(value: Any) -> Tuple[Passage, ...]:
     return tuple(Passage(w for text in flatten(entry) for w in split_words(text)) for entry in entries)
 
 
-def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
-    """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``)."""
+def _fields(doc: Document) -> Iterator[Tuple[Any, Any, Tuple[Any, ...]]]:
+    """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``),
+    each with its path (its line is looked up only for the field found)."""
     meta = doc.meta
     for key, value in meta.items():
-        yield key, value, doc.line_of(key)
+        yield key, value, (key,)
     for key, value in meta.items():
         if isinstance(value, dict):
             for inner, inner_value in value.items():
-                yield inner, inner_value, doc.line_of(key, inner)
+                yield inner, inner_value, (key, inner)
         elif isinstance(value, list):  # a register's entries: [{supplier, contract, ...}, ...]
             seen = set()
             for index, entry in enumerate(value):
@@ -177,7 +178,7 @@ def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
                     for inner, inner_value in entry.items():
                         if inner not in seen and inner_value not in _EMPTY:
                             seen.add(inner)
-                            yield inner, inner_value, doc.line_of(key, index, inner)
+                            yield inner, inner_value, (key, index, inner)
 
 
 @lru_cache(maxsize=4096)
