@@ -14,9 +14,9 @@ the document (a heading with its text, or a field with its value).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imscheck.documents import Document
 from imscheck.prose import Block, flatten
@@ -85,9 +85,13 @@ class Found:
     """Where a document holds a concept: a field (with its value) or a Markdown section."""
 
     label: str  # the field or heading as the document spells it
-    line: int
+    where: Union[int, Callable[[], int]]  # the line, or how to find it (only a finding needs it)
     value: Any = None  # the field's value (None for a Markdown section)
     section: Optional[Passage] = None  # the Markdown section's text, when the concept is a section
+
+    @property
+    def line(self) -> int:
+        return self.where if isinstance(self.where, int) else self.where()
 
     def mentions(self, topic: Topic) -> bool:
         """True if one entry says the topic (review inputs: one agenda item, not words spread over all)."""
@@ -140,7 +144,7 @@ class Vocabulary:
             if any(name and name <= key for name in concept.keys):
                 if concept.quantified and not any(ch.isdigit() for text in flatten(value) for ch in text):
                     continue
-                return Found(label, doc.line_of(*path), value)
+                return Found(label, partial(doc.line_of, *path), value)
         if doc.format == "markdown":
             # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
             for block in doc.blocks[1:]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -40,20 +40,14 @@ def excerpt(value: Any) -> str:
     return text if not isinstance(value, str) or len(value) <= _EXCERPT else text + "..."
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader whose bad scalars (``!!int abc``, ``!!timestamp hello``, a date 2026-13-40, an
-    integer of 5000 digits) are located ConstructorErrors, never ValueErrors or worse."""
+# What PyYAML's safe constructors raise for a bad scalar: they trust the tag, so an explicit
+# ``!!float abc`` reaches float().
+_SCALAR_ERRORS = (ValueError, KeyError, AttributeError, TypeError, OverflowError)
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
-            # PyYAML's safe constructors trust the tag: an explicit ``!!float abc`` reaches float().
-            tag = node.tag.rsplit(":", 1)[-1] if isinstance(node.tag, str) else "value"
-            what = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{what} is not a valid {tag} ({_reason(exc)})", node.start_mark
-            ) from None
+
+class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with bounded integers and located bad dates; a bad scalar of another kind
+    escapes as a bare exception, and the text is then loaded again with :class:`_Loader`."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
@@ -91,8 +85,27 @@ def _too_long(node: yaml.Node) -> yaml.constructor.ConstructorError:
     )
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+_FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
+
+
+class _Loader(_FastLoader):
+    """Safe loader whose bad scalars (``!!int abc``, ``!!timestamp hello``, a date 2026-13-40, an
+    integer of 5000 digits) are located ConstructorErrors, never ValueErrors or worse.
+
+    Wrapping every node costs a fifth of construction, so it is used only for a text the fast
+    loader failed on: construction is deterministic, the same node fails again, now located.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except _SCALAR_ERRORS as exc:
+            tag = node.tag.rsplit(":", 1)[-1] if isinstance(node.tag, str) else "value"
+            what = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} is not a valid {tag} ({_reason(exc)})", node.start_mark
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -126,8 +139,48 @@ class ParseError(Exception):
 @dataclass(frozen=True)
 class Parsed:
     data: Any
-    lines: Dict[FieldPath, int]
+    lines: Mapping[FieldPath, int]
     duplicates: Tuple[Tuple[str, int], ...]
+
+
+class LazyLines(Mapping[FieldPath, int]):
+    """The line of every field of a YAML text, found when first asked for.
+
+    Most documents of a large repository have no finding and never need a line: keeping the
+    text (smaller than the table of lines) and composing it again on first use saves a walk
+    over every node of every document. The text has passed every limit already.
+    """
+
+    __slots__ = ("_text", "_first_line", "_limits", "_lines")
+
+    def __init__(self, text: str, first_line: int, limits: Limits) -> None:
+        self._text: Optional[str] = text
+        self._first_line = first_line
+        self._limits = limits
+        self._lines: Optional[Dict[FieldPath, int]] = None
+
+    def _table(self) -> Dict[FieldPath, int]:
+        if self._lines is None:
+            assert self._text is not None
+            lines: Dict[FieldPath, int] = {}
+            loader = _FastLoader(self._text)
+            try:
+                node = loader.get_node() if loader.check_node() else None
+                if node is not None:
+                    _walk(node, self._limits, self._first_line - 1, lines, [])
+            finally:
+                loader.dispose()
+            self._lines, self._text = lines, None
+        return self._lines
+
+    def __getitem__(self, key: FieldPath) -> int:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 def looks_like_document(node: yaml.Node) -> bool:
@@ -144,7 +197,14 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
     (``data`` None) before any value is built: an mkdocs.yml with Python tags, a multi-document
     CI file or a config with its own odd dates is not ours to judge.
     """
-    loader = _Loader(text)
+    try:
+        return _parse(_FastLoader, text, limits, first_line, only_documents)
+    except _SCALAR_ERRORS:
+        return _parse(_Loader, text, limits, first_line, only_documents)  # to say which value, and where
+
+
+def _parse(loader_class: Any, text: str, limits: Limits, first_line: int, only_documents: bool) -> Parsed:
+    loader = loader_class(text)
     try:
         if only_documents:
             node = loader.get_node() if loader.check_node() else None
@@ -156,9 +216,13 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
             node = loader.get_single_node()
         if node is None:
             return Parsed(None, {}, ())
-        lines: Dict[FieldPath, int] = {}
+        lines: Mapping[FieldPath, int]
         duplicates: List[Tuple[str, int]] = []
-        _walk(node, limits, first_line - 1, lines, duplicates)
+        if _plain_tree(node, limits):
+            lines = LazyLines(text, first_line, limits)
+        else:  # aliases, a duplicate key or a limit near: the full walk decides, and says where
+            lines = {}
+            _walk(node, limits, first_line - 1, lines, duplicates)
         data = loader.construct_document(node)
         if _SURROGATE_SOURCE.search(text):  # only PyYAML's pure-Python scanner lets one through
             data = _clean_strings(data)
@@ -177,6 +241,41 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
     finally:
         loader.dispose()
     return Parsed(data, lines, tuple(duplicates))
+
+
+def _plain_tree(root: yaml.Node, limits: Limits) -> bool:
+    """True when :func:`_walk` would find no duplicate key and raise no limit: a tree without
+    shared (aliased) collections, fewer nodes than ``max_nodes``, shallower than ``max_depth``,
+    and no mapping repeating a key. Scalars are counted, not visited; False means "walk it"."""
+    if not isinstance(root, (yaml.MappingNode, yaml.SequenceNode)):
+        return False
+    seen: Set[int] = set()
+    total = 1
+    max_depth = limits.max_depth
+    stack: List[Tuple[yaml.Node, int]] = [(root, 0)]
+    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen or depth >= max_depth:  # an alias, or children near the depth limit
+            return False
+        seen.add(id(node))
+        children = node.value
+        total += len(children)
+        if node.__class__ is mapping:
+            keys = set()
+            for key, value in children:
+                if key.__class__ is not scalar:
+                    return False
+                keys.add(key.value)
+                if value.__class__ is not scalar:
+                    stack.append((value, depth + 1))
+            if len(keys) != len(children):
+                return False
+        else:
+            for item in children:
+                if item.__class__ is not scalar:
+                    stack.append((item, depth + 1))
+    return total <= limits.max_nodes
 
 
 def _walk(
