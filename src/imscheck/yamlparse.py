@@ -173,6 +173,11 @@ class LazyLines(Mapping[FieldPath, int]):
             self._lines, self._text = lines, None
         return self._lines
 
+    @property
+    def computed(self) -> bool:
+        """Whether the lines have been found (the text composed again)."""
+        return self._lines is not None
+
     def __getitem__(self, key: FieldPath) -> int:
         return self._table()[key]
 
