@@ -132,16 +132,27 @@ class Vocabulary:
             kinds[kind_name] = replace(kind, concepts=merged)
         return replace(self, kinds=kinds)
 
+    @cached_property
+    def _hits(self) -> Dict[Tuple[str, Tuple[FrozenSet[str], ...]], bool]:
+        """Whether a field label names a concept (by the concept's stems): asked once per label and
+        concept, not once per document."""
+        return {}
+
     def field_key(self, name: str) -> FrozenSet[str]:
         return _field_key(name, self.abbreviations)
 
     def find(self, doc: Document, concept: Concept) -> Optional[Found]:
         """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
+        hits = self._hits
+        keys = concept.keys
         for label, value, path in _fields(doc):
             if value in _EMPTY or not isinstance(label, str):
                 continue
-            key = self.field_key(label)
-            if any(name and name <= key for name in concept.keys):
+            hit = hits.get((label, keys))
+            if hit is None:
+                key = self.field_key(label)
+                hit = hits[(label, keys)] = any(name and name <= key for name in keys)
+            if hit:
                 if concept.quantified and not any(ch.isdigit() for text in flatten(value) for ch in text):
                     continue
                 return Found(label, partial(doc.line_of, *path), value)

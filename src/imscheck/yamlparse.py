@@ -223,12 +223,13 @@ def _parse(loader_class: Any, text: str, limits: Limits, first_line: int, only_d
             return Parsed(None, {}, ())
         lines: Mapping[FieldPath, int]
         duplicates: List[Tuple[str, int]] = []
-        if _plain_tree(node, limits):
+        data = _build(loader, node, limits) if loader_class is _FastLoader else _DOUBT
+        if data is not _DOUBT:
             lines = LazyLines(text, first_line, limits)
-        else:  # aliases, a duplicate key or a limit near: the full walk decides, and says where
+        else:  # aliases, a duplicate key, a limit near, an odd tag or a bad value: as PyYAML does it
             lines = {}
             _walk(node, limits, first_line - 1, lines, duplicates)
-        data = loader.construct_document(node)
+            data = loader.construct_document(node)
         if _SURROGATE_SOURCE.search(text):  # only PyYAML's pure-Python scanner lets one through
             data = _clean_strings(data)
     except yaml.MarkedYAMLError as exc:
@@ -248,39 +249,72 @@ def _parse(loader_class: Any, text: str, limits: Limits, first_line: int, only_d
     return Parsed(data, lines, tuple(duplicates))
 
 
-def _plain_tree(root: yaml.Node, limits: Limits) -> bool:
-    """True when :func:`_walk` would find no duplicate key and raise no limit: a tree without
-    shared (aliased) collections, fewer nodes than ``max_nodes``, shallower than ``max_depth``,
-    and no mapping repeating a key. Scalars are counted, not visited; False means "walk it"."""
-    if not isinstance(root, (yaml.MappingNode, yaml.SequenceNode)):
-        return False
+_DOUBT: Any = object()
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+# scalar tags whose safe constructor returns the value directly (no generator, no other node)
+_SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp", "str"))
+
+
+class _Unsure(Exception):
+    pass
+
+
+def _build(loader: Any, root: yaml.Node, limits: Limits) -> Any:
+    """The value of a plain node tree, built in one pass, or ``_DOUBT``.
+
+    Plain means what :func:`_walk` would accept without a word: no shared (aliased) collection,
+    no mapping repeating a key, well inside ``max_depth`` and ``max_nodes``; and only the
+    standard tags on plain maps, sequences and scalars (each scalar built by the loader's own
+    constructor, so the values are PyYAML's). PyYAML's generic construction costs four times
+    this; anything unusual (or failing) answers ``_DOUBT`` and is walked and built as before,
+    which decides, locates and words every error.
+    """
+    if root.__class__ is yaml.ScalarNode:
+        return _DOUBT
+    constructors = loader.yaml_constructors
     seen: Set[int] = set()
-    total = 1
     max_depth = limits.max_depth
-    stack: List[Tuple[yaml.Node, int]] = [(root, 0)]
-    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen or depth >= max_depth:  # an alias, or children near the depth limit
-            return False
+    scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+    count = 1
+
+    def scalar(node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _Unsure()
+        return constructors[tag](loader, node)
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        nonlocal count
+        if depth >= max_depth or id(node) in seen:  # children near the depth limit, or an alias
+            raise _Unsure()
         seen.add(id(node))
         children = node.value
-        total += len(children)
-        if node.__class__ is mapping:
-            keys = set()
-            for key, value in children:
-                if key.__class__ is not scalar:
-                    return False
-                keys.add(key.value)
-                if value.__class__ is not scalar:
-                    stack.append((value, depth + 1))
-            if len(keys) != len(children):
-                return False
-        else:
-            for item in children:
-                if item.__class__ is not scalar:
-                    stack.append((item, depth + 1))
-    return total <= limits.max_nodes
+        count += len(children)
+        if node.__class__ is mapping_node:
+            if node.tag != _MAP:
+                raise _Unsure()
+            mapping: Dict[Any, Any] = {}
+            written = set()
+            for key_node, value_node in children:
+                if key_node.__class__ is not scalar_node:
+                    raise _Unsure()
+                written.add(key_node.value)
+                mapping[scalar(key_node)] = scalar(value_node) if value_node.__class__ is scalar_node else build(value_node, depth + 1)
+            if len(written) != len(children):  # a key written twice: the walk reports it
+                raise _Unsure()
+            return mapping
+        if node.tag != _SEQ:
+            raise _Unsure()
+        return [scalar(item) if item.__class__ is scalar_node else build(item, depth + 1) for item in children]
+
+    try:
+        value = build(root, 0)
+    except Exception:  # noqa: BLE001 - any doubt at all: the careful path decides, and says why
+        return _DOUBT
+    return value if count <= limits.max_nodes else _DOUBT
 
 
 def _walk(
