@@ -215,3 +215,61 @@ def test_check_output_names_the_same_lines_through_the_cli(repos: Dict[int, Path
         assert found and found[0]["line"] == 7
     finally:
         bad.unlink()
+
+
+# Scalars whose meaning YAML 1.1 decides from their spelling: the quick build must give PyYAML's values.
+_SPELLINGS = ["yes", "No", "on", "true", "1", "0x1f", "0o17", "017", "1_000", "1:20", "-1.5e3", ".inf", "-.Inf", ".nan",
+              "~", "null", "", "2026-01-05", "2026-01-05 10:00:00", "2026-01-05T10:00:00+02:00", "=", "<<", "a: b", "x",
+              "'quoted'", "12.10", "0b101", "+12", "1e3", "2026-02-30"]
+
+
+def _scalar_text() -> Any:
+    return st.sampled_from(_SPELLINGS + ["!!str 1", "!!int 7", "!!float 1", "!!binary aGVsbG8=", "!!bool yes", "!!null ''",
+                                         '"2026-01-05"', "!!timestamp 2026-01-05"])
+
+
+@st.composite
+def _yaml_texts(draw: Any, depth: int = 0) -> str:
+    """A YAML text in flow style, from spellings that resolve to every scalar type (and a few tags)."""
+    if depth >= 3 or draw(st.integers(0, 3)) == 0:
+        return draw(_scalar_text())
+    if draw(st.booleans()):
+        items = draw(st.lists(_yaml_texts(depth + 1), max_size=4))
+        return "[" + ", ".join(items) + "]"
+    keys = draw(st.lists(st.sampled_from([s for s in _SPELLINGS if s not in ("", "a: b")] + ["id", "title", "k1", "k2"]),
+                         max_size=4, unique=True))
+    return "{" + ", ".join(f"{k}: {draw(_yaml_texts(depth + 1))}" for k in keys) + "}"
+
+
+def _reference(text: str) -> Any:
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_yaml_texts())
+def test_quick_build_gives_pyyamls_values(text: str) -> None:
+    text = "root: " + text + "\n"
+    try:
+        expected = _reference(text)
+    except Exception:  # noqa: BLE001 - PyYAML refuses it: ours must refuse it too
+        with pytest.raises((ParseError, ValueError, OverflowError)):
+            parse_yaml(text, Limits())
+        return
+    try:
+        parsed = parse_yaml(text, Limits())
+    except ParseError:  # a duplicate-free text PyYAML reads, refused only for a reason of ours (limits)
+        raise
+    assert repr(parsed.data) == repr(expected)  # repr: True is not 1, and the key order counts
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {b: 1}\nc: *x\n",  # aliases: the careful path, the same values
+    "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",  # a merge key
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\n",  # tags the quick build leaves to PyYAML
+    "yes: 1\ntrue: 2\n",  # two spellings of one key: the last value, at the first place
+    "=: value\n",
+])
+def test_unusual_texts_give_pyyamls_values(text: str) -> None:
+    assert repr(parse_yaml(text, Limits()).data) == repr(_reference(text))

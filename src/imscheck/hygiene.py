@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from imscheck.dates import add_months, to_date
@@ -17,6 +18,8 @@ from imscheck.quickschema import certainly_valid
 from imscheck.results import Location
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, parse_ref
+
+_ref = lru_cache(maxsize=4096)(parse_ref)  # the same few hundred references, written thousands of times
 
 CONTROLLED_EXEMPT = ("record", "report")
 _DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))
@@ -142,7 +145,7 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
     if not isinstance(value, list):
         return out
     for index, text in enumerate(value):
-        ref = parse_ref(text) if isinstance(text, str) else None
+        ref = _ref(text) if isinstance(text, str) else None
         problem = catalogues.problem_with(ref) if ref else None
         if problem:
             out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", located(doc, "addresses", index)))

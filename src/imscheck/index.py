@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from imscheck.dates import to_date
@@ -17,6 +18,14 @@ from imscheck.hygiene import is_controlled
 from imscheck.rules import Selector
 from imscheck.schemas import jsonable
 from imscheck.standards import Ref, parse_ref
+
+# a repository writes the same few hundred references thousands of times: parse each once
+_ref = lru_cache(maxsize=4096)(parse_ref)
+
+
+@lru_cache(maxsize=4096)
+def _ancestors(ref: Ref) -> Tuple[Ref, ...]:
+    return tuple(ref.lineage())[1:]
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ class Index:
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
-            refs = [ref for ref in map(parse_ref, doc.string_list("addresses")) if ref is not None]
+            refs = [ref for ref in map(_ref, doc.string_list("addresses")) if ref is not None]
             if doc.path in defective or not counts_as_evidence(doc, as_of):
                 for ref in refs:
                     _file(self._uncounted, self._uncounted_below, doc, ref)
@@ -183,7 +192,7 @@ Filed = Dict[Ref, List[Tuple[Document, Ref]]]
 def _file(by_ref: Filed, below: Filed, doc: Document, ref: Ref) -> None:
     """File ``doc`` under its reference, and under each ancestor of it (9.3.2 under 9.3 and 9)."""
     by_ref.setdefault(ref, []).append((doc, ref))
-    for ancestor in list(ref.lineage())[1:]:
+    for ancestor in _ancestors(ref):
         below.setdefault(ancestor, []).append((doc, ref))
 
 
