@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from sys import intern
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
@@ -147,14 +148,15 @@ class LazyLines(Mapping[FieldPath, int]):
     """The line of every field of a YAML text, found when first asked for.
 
     Most documents of a large repository have no finding and never need a line: keeping the
-    text (smaller than the table of lines) and composing it again on first use saves a walk
-    over every node of every document. The text has passed every limit already.
+    text (as UTF-8, half the size of a str holding one non-Latin-1 character, and smaller than
+    the table of lines) and composing it again on first use saves a walk over every node of
+    every document. The text has passed every limit already.
     """
 
     __slots__ = ("_text", "_first_line", "_limits", "_lines")
 
     def __init__(self, text: str, first_line: int, limits: Limits) -> None:
-        self._text: Optional[str] = text
+        self._text: Optional[bytes] = text.encode("utf-8", "surrogatepass")
         self._first_line = first_line
         self._limits = limits
         self._lines: Optional[Dict[FieldPath, int]] = None
@@ -163,7 +165,7 @@ class LazyLines(Mapping[FieldPath, int]):
         if self._lines is None:
             assert self._text is not None
             lines: Dict[FieldPath, int] = {}
-            loader = _FastLoader(self._text)
+            loader = _FastLoader(self._text.decode("utf-8", "surrogatepass"))
             try:
                 node = loader.get_node() if loader.check_node() else None
                 if node is not None:
@@ -256,6 +258,9 @@ _STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp", "str"))
 
 
+_INTERNED = 40
+
+
 class _Unsure(Exception):
     pass
 
@@ -281,7 +286,10 @@ def _build(loader: Any, root: yaml.Node, limits: Limits) -> Any:
     def scalar(node: yaml.Node) -> Any:
         tag = node.tag
         if tag == _STR:
-            return node.value
+            value = node.value
+            # keys and short values (status, type, service ids) repeat in every document: one
+            # copy of each in memory, not one per document (a tenth of a large repository's)
+            return intern(value) if len(value) <= _INTERNED else value
         if tag not in _SCALAR_TAGS:
             raise _Unsure()
         return constructors[tag](loader, node)
