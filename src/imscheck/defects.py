@@ -110,7 +110,7 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> L
             out.append(Defect((f"{where}: " if where else "") + schema_error_text(errors[0]), doc.line_of(*path)))
     for name, selector in check.references:
         targets = resolve_targets(selector, rule, rule.relation.type == "full")
-        allowed = {c.doc.id for c in ctx.index.select(selector, targets)}
+        allowed = ctx.index.selected_ids(selector, targets)
         ids = doc.string_list(name)
         if not ids:
             out.append(Defect(f"has no {name}", doc.line))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from imscheck.dates import to_date
@@ -17,6 +18,14 @@ from imscheck.hygiene import is_controlled
 from imscheck.rules import Selector
 from imscheck.schemas import jsonable
 from imscheck.standards import Ref, parse_ref
+
+# a repository writes the same few hundred references thousands of times: parse each once
+_ref = lru_cache(maxsize=4096)(parse_ref)
+
+
+@lru_cache(maxsize=4096)
+def _ancestors(ref: Ref) -> Tuple[Ref, ...]:
+    return tuple(ref.lineage())[1:]
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,14 @@ class Index:
         self._uncounted: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self._uncounted_below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
         self._as_of = as_of
+        # a selection depends only on the check, never on the document being judged: computed once
+        self._selected: Dict[Tuple[Selector, Tuple[Ref, ...]], Tuple[Candidate, ...]] = {}
+        self._selected_ids: Dict[Tuple[Selector, Tuple[Ref, ...]], FrozenSet[Optional[str]]] = {}
+        self.selections = 0  # selections computed (not served from the cache): work grows with checks, not documents
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
-            refs = [ref for ref in map(parse_ref, doc.string_list("addresses")) if ref is not None]
+            refs = [ref for ref in map(_ref, doc.string_list("addresses")) if ref is not None]
             if doc.path in defective or not counts_as_evidence(doc, as_of):
                 for ref in refs:
                     _file(self._uncounted, self._uncounted_below, doc, ref)
@@ -123,6 +136,28 @@ class Index:
 
     def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
         """Evidence documents matching ``selector``; ``targets`` are its resolved addresses."""
+        try:
+            key = (selector, tuple(targets))
+            chosen = self._selected.get(key)
+        except TypeError:  # a ``where`` value that cannot be hashed (a list): not cached
+            return list(self._select(selector, targets))
+        if chosen is None:
+            chosen = self._selected[key] = self._select(selector, targets)
+        return list(chosen)
+
+    def selected_ids(self, selector: Selector, targets: Sequence[Ref]) -> FrozenSet[Optional[str]]:
+        """The ids of :meth:`select`'s documents, for reference checks run once per candidate."""
+        try:
+            key = (selector, tuple(targets))
+            ids = self._selected_ids.get(key)
+        except TypeError:
+            return frozenset(c.doc.id for c in self.select(selector, targets))
+        if ids is None:
+            ids = self._selected_ids[key] = frozenset(c.doc.id for c in self.select(selector, targets))
+        return ids
+
+    def _select(self, selector: Selector, targets: Sequence[Ref]) -> Tuple[Candidate, ...]:
+        self.selections += 1
         if targets:
             pool = self.addressing(targets)
         elif selector.ids:
@@ -132,7 +167,7 @@ class Index:
         else:
             pool = [Candidate(d, None) for d in self.evidence]
         chosen = [c for c in pool if self._matches(c.doc, selector)]
-        return sorted(chosen, key=lambda c: c.doc.path)
+        return tuple(sorted(chosen, key=lambda c: c.doc.path))
 
     def _matches(self, doc: Document, selector: Selector, types: bool = True) -> bool:
         """``types=False`` asks whether it is the right document under the wrong type."""
@@ -157,7 +192,7 @@ Filed = Dict[Ref, List[Tuple[Document, Ref]]]
 def _file(by_ref: Filed, below: Filed, doc: Document, ref: Ref) -> None:
     """File ``doc`` under its reference, and under each ancestor of it (9.3.2 under 9.3 and 9)."""
     by_ref.setdefault(ref, []).append((doc, ref))
-    for ancestor in list(ref.lineage())[1:]:
+    for ancestor in _ancestors(ref):
         below.setdefault(ancestor, []).append((doc, ref))
 
 

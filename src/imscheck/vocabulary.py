@@ -14,9 +14,9 @@ the document (a heading with its text, or a field with its value).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imscheck.documents import Document
 from imscheck.prose import Block, flatten
@@ -85,9 +85,13 @@ class Found:
     """Where a document holds a concept: a field (with its value) or a Markdown section."""
 
     label: str  # the field or heading as the document spells it
-    line: int
+    where: Union[int, Callable[[], int]]  # the line, or how to find it (only a finding needs it)
     value: Any = None  # the field's value (None for a Markdown section)
     section: Optional[Passage] = None  # the Markdown section's text, when the concept is a section
+
+    @property
+    def line(self) -> int:
+        return self.where if isinstance(self.where, int) else self.where()
 
     def mentions(self, topic: Topic) -> bool:
         """True if one entry says the topic (review inputs: one agenda item, not words spread over all)."""
@@ -128,19 +132,30 @@ class Vocabulary:
             kinds[kind_name] = replace(kind, concepts=merged)
         return replace(self, kinds=kinds)
 
+    @cached_property
+    def _hits(self) -> Dict[Tuple[str, Tuple[FrozenSet[str], ...]], bool]:
+        """Whether a field label names a concept (by the concept's stems): asked once per label and
+        concept, not once per document."""
+        return {}
+
     def field_key(self, name: str) -> FrozenSet[str]:
         return _field_key(name, self.abbreviations)
 
     def find(self, doc: Document, concept: Concept) -> Optional[Found]:
         """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
-        for label, value, line in _fields(doc):
+        hits = self._hits
+        keys = concept.keys
+        for label, value, path in _fields(doc):
             if value in _EMPTY or not isinstance(label, str):
                 continue
-            key = self.field_key(label)
-            if any(name and name <= key for name in concept.keys):
+            hit = hits.get((label, keys))
+            if hit is None:
+                key = self.field_key(label)
+                hit = hits[(label, keys)] = any(name and name <= key for name in keys)
+            if hit:
                 if concept.quantified and not any(ch.isdigit() for text in flatten(value) for ch in text):
                     continue
-                return Found(label, line, value)
+                return Found(label, partial(doc.line_of, *path), value)
         if doc.format == "markdown":
             # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
             for block in doc.blocks[1:]:
@@ -161,15 +176,16 @@ def _parts(value: Any) -> Tuple[Passage, ...]:
     return tuple(Passage(w for text in flatten(entry) for w in split_words(text)) for entry in entries)
 
 
-def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
-    """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``)."""
+def _fields(doc: Document) -> Iterator[Tuple[Any, Any, Tuple[Any, ...]]]:
+    """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``),
+    each with its path (its line is looked up only for the field found)."""
     meta = doc.meta
     for key, value in meta.items():
-        yield key, value, doc.line_of(key)
+        yield key, value, (key,)
     for key, value in meta.items():
         if isinstance(value, dict):
             for inner, inner_value in value.items():
-                yield inner, inner_value, doc.line_of(key, inner)
+                yield inner, inner_value, (key, inner)
         elif isinstance(value, list):  # a register's entries: [{supplier, contract, ...}, ...]
             seen = set()
             for index, entry in enumerate(value):
@@ -177,7 +193,7 @@ def _fields(doc: Document) -> Iterator[Tuple[Any, Any, int]]:
                     for inner, inner_value in entry.items():
                         if inner not in seen and inner_value not in _EMPTY:
                             seen.add(inner)
-                            yield inner, inner_value, doc.line_of(key, index, inner)
+                            yield inner, inner_value, (key, index, inner)
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence, Set, Tuple
+from sys import intern
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -40,20 +41,14 @@ def excerpt(value: Any) -> str:
     return text if not isinstance(value, str) or len(value) <= _EXCERPT else text + "..."
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader whose bad scalars (``!!int abc``, ``!!timestamp hello``, a date 2026-13-40, an
-    integer of 5000 digits) are located ConstructorErrors, never ValueErrors or worse."""
+# What PyYAML's safe constructors raise for a bad scalar: they trust the tag, so an explicit
+# ``!!float abc`` reaches float().
+_SCALAR_ERRORS = (ValueError, KeyError, AttributeError, TypeError, OverflowError)
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
-            # PyYAML's safe constructors trust the tag: an explicit ``!!float abc`` reaches float().
-            tag = node.tag.rsplit(":", 1)[-1] if isinstance(node.tag, str) else "value"
-            what = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{what} is not a valid {tag} ({_reason(exc)})", node.start_mark
-            ) from None
+
+class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with bounded integers and located bad dates; a bad scalar of another kind
+    escapes as a bare exception, and the text is then loaded again with :class:`_Loader`."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
@@ -91,8 +86,27 @@ def _too_long(node: yaml.Node) -> yaml.constructor.ConstructorError:
     )
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+_FastLoader.add_constructor("tag:yaml.org,2002:int", _FastLoader.construct_yaml_int)
+
+
+class _Loader(_FastLoader):
+    """Safe loader whose bad scalars (``!!int abc``, ``!!timestamp hello``, a date 2026-13-40, an
+    integer of 5000 digits) are located ConstructorErrors, never ValueErrors or worse.
+
+    Wrapping every node costs a fifth of construction, so it is used only for a text the fast
+    loader failed on: construction is deterministic, the same node fails again, now located.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except _SCALAR_ERRORS as exc:
+            tag = node.tag.rsplit(":", 1)[-1] if isinstance(node.tag, str) else "value"
+            what = excerpt(node.value) if isinstance(node, yaml.ScalarNode) else "this node"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} is not a valid {tag} ({_reason(exc)})", node.start_mark
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,54 @@ class ParseError(Exception):
 @dataclass(frozen=True)
 class Parsed:
     data: Any
-    lines: Dict[FieldPath, int]
+    lines: Mapping[FieldPath, int]
     duplicates: Tuple[Tuple[str, int], ...]
+
+
+class LazyLines(Mapping[FieldPath, int]):
+    """The line of every field of a YAML text, found when first asked for.
+
+    Most documents of a large repository have no finding and never need a line: keeping the
+    text (as UTF-8, half the size of a str holding one non-Latin-1 character, and smaller than
+    the table of lines) and composing it again on first use saves a walk over every node of
+    every document. The text has passed every limit already.
+    """
+
+    __slots__ = ("_text", "_first_line", "_limits", "_lines")
+
+    def __init__(self, text: str, first_line: int, limits: Limits) -> None:
+        self._text: Optional[bytes] = text.encode("utf-8", "surrogatepass")
+        self._first_line = first_line
+        self._limits = limits
+        self._lines: Optional[Dict[FieldPath, int]] = None
+
+    def _table(self) -> Dict[FieldPath, int]:
+        if self._lines is None:
+            assert self._text is not None
+            lines: Dict[FieldPath, int] = {}
+            loader = _FastLoader(self._text.decode("utf-8", "surrogatepass"))
+            try:
+                node = loader.get_node() if loader.check_node() else None
+                if node is not None:
+                    _walk(node, self._limits, self._first_line - 1, lines, [])
+            finally:
+                loader.dispose()
+            self._lines, self._text = lines, None
+        return self._lines
+
+    @property
+    def computed(self) -> bool:
+        """Whether the lines have been found (the text composed again)."""
+        return self._lines is not None
+
+    def __getitem__(self, key: FieldPath) -> int:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 def looks_like_document(node: yaml.Node) -> bool:
@@ -144,7 +204,14 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
     (``data`` None) before any value is built: an mkdocs.yml with Python tags, a multi-document
     CI file or a config with its own odd dates is not ours to judge.
     """
-    loader = _Loader(text)
+    try:
+        return _parse(_FastLoader, text, limits, first_line, only_documents)
+    except _SCALAR_ERRORS:
+        return _parse(_Loader, text, limits, first_line, only_documents)  # to say which value, and where
+
+
+def _parse(loader_class: Any, text: str, limits: Limits, first_line: int, only_documents: bool) -> Parsed:
+    loader = loader_class(text)
     try:
         if only_documents:
             node = loader.get_node() if loader.check_node() else None
@@ -156,10 +223,15 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
             node = loader.get_single_node()
         if node is None:
             return Parsed(None, {}, ())
-        lines: Dict[FieldPath, int] = {}
+        lines: Mapping[FieldPath, int]
         duplicates: List[Tuple[str, int]] = []
-        _walk(node, limits, first_line - 1, lines, duplicates)
-        data = loader.construct_document(node)
+        data = _build(loader, node, limits) if loader_class is _FastLoader else _DOUBT
+        if data is not _DOUBT:
+            lines = LazyLines(text, first_line, limits)
+        else:  # aliases, a duplicate key, a limit near, an odd tag or a bad value: as PyYAML does it
+            lines = {}
+            _walk(node, limits, first_line - 1, lines, duplicates)
+            data = loader.construct_document(node)
         if _SURROGATE_SOURCE.search(text):  # only PyYAML's pure-Python scanner lets one through
             data = _clean_strings(data)
     except yaml.MarkedYAMLError as exc:
@@ -177,6 +249,80 @@ def parse_yaml(text: str, limits: Limits, first_line: int = 1, only_documents: b
     finally:
         loader.dispose()
     return Parsed(data, lines, tuple(duplicates))
+
+
+_DOUBT: Any = object()
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+# scalar tags whose safe constructor returns the value directly (no generator, no other node)
+_SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp", "str"))
+
+
+_INTERNED = 40
+
+
+class _Unsure(Exception):
+    pass
+
+
+def _build(loader: Any, root: yaml.Node, limits: Limits) -> Any:
+    """The value of a plain node tree, built in one pass, or ``_DOUBT``.
+
+    Plain means what :func:`_walk` would accept without a word: no shared (aliased) collection,
+    no mapping repeating a key, well inside ``max_depth`` and ``max_nodes``; and only the
+    standard tags on plain maps, sequences and scalars (each scalar built by the loader's own
+    constructor, so the values are PyYAML's). PyYAML's generic construction costs four times
+    this; anything unusual (or failing) answers ``_DOUBT`` and is walked and built as before,
+    which decides, locates and words every error.
+    """
+    if root.__class__ is yaml.ScalarNode:
+        return _DOUBT
+    constructors = loader.yaml_constructors
+    seen: Set[int] = set()
+    max_depth = limits.max_depth
+    scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+    count = 1
+
+    def scalar(node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            value = node.value
+            # keys and short values (status, type, service ids) repeat in every document: one
+            # copy of each in memory, not one per document (a tenth of a large repository's)
+            return intern(value) if len(value) <= _INTERNED else value
+        if tag not in _SCALAR_TAGS:
+            raise _Unsure()
+        return constructors[tag](loader, node)
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        nonlocal count
+        if depth >= max_depth or id(node) in seen:  # children near the depth limit, or an alias
+            raise _Unsure()
+        seen.add(id(node))
+        children = node.value
+        count += len(children)
+        if node.__class__ is mapping_node:
+            if node.tag != _MAP:
+                raise _Unsure()
+            mapping: Dict[Any, Any] = {}
+            written = set()
+            for key_node, value_node in children:
+                if key_node.__class__ is not scalar_node:
+                    raise _Unsure()
+                written.add(key_node.value)
+                mapping[scalar(key_node)] = scalar(value_node) if value_node.__class__ is scalar_node else build(value_node, depth + 1)
+            if len(written) != len(children):  # a key written twice: the walk reports it
+                raise _Unsure()
+            return mapping
+        if node.tag != _SEQ:
+            raise _Unsure()
+        return [scalar(item) if item.__class__ is scalar_node else build(item, depth + 1) for item in children]
+
+    try:
+        value = build(root, 0)
+    except Exception:  # noqa: BLE001 - any doubt at all: the careful path decides, and says why
+        return _DOUBT
+    return value if count <= limits.max_nodes else _DOUBT
 
 
 def _walk(
