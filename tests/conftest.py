@@ -142,3 +142,42 @@ def open_page(browser: Any, page_path: Path, requests: List[str]) -> Any:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(page_path.as_uri())
     return page
+
+
+def read_terminal(master: int, limit: float = 120) -> str:
+    """Everything a child writes to the pty ``master`` until it closes it (then closes ``master``).
+
+    ``limit`` is the harness's guard against a hang, never a timed assertion.
+    """
+    import select
+
+    chunks: List[bytes] = []
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], limit)
+            if not ready:
+                break
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def load_generator() -> Any:
+    """benchmarks/generate_repo.py as a module (a script beside the package, not part of it)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("generate_repo", REPO_ROOT / "benchmarks" / "generate_repo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+

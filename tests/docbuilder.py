@@ -6,6 +6,22 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import yaml
 
+# A sound policy whose lines tests count on (its review is on line 10).
+GOOD = """\
+---
+id: POL-OK
+title: A sound policy
+type: policy
+owner: Quality Manager
+version: "1.0"
+status: approved
+approved_by: Managing Director
+approved_on: 2026-01-05
+review: {last_reviewed: 2026-01-05, interval_months: 12}
+---
+# Policy
+"""
+
 
 def controlled(
     doc_id: str,

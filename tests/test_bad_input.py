@@ -9,21 +9,8 @@ from typing import Dict, List, Tuple
 import pytest
 
 from conftest import run_cli
+from docbuilder import GOOD
 
-GOOD = """\
----
-id: POL-OK
-title: A sound policy
-type: policy
-owner: Quality Manager
-version: "1.0"
-status: approved
-approved_by: Managing Director
-approved_on: 2026-01-05
-review: {last_reviewed: 2026-01-05, interval_months: 12}
----
-# Policy
-"""
 
 BILLION_LAUGHS = "id: LOL\ntype: record\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"

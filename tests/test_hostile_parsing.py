@@ -20,22 +20,9 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, CliResult, run_cli
+from docbuilder import GOOD
 
 AS_OF = "2026-06-01"
-GOOD = """\
----
-id: POL-OK
-title: A sound policy
-type: policy
-owner: Quality Manager
-version: "1.0"
-status: approved
-approved_by: Managing Director
-approved_on: 2026-01-05
-review: {last_reviewed: 2026-01-05, interval_months: 12}
----
-# Policy
-"""
 # Overdue on AS_OF: DOC-REVIEW at line 10 shows that the document was read and checked.
 OVERDUE = GOOD.replace("POL-OK", "POL-LATE").replace("interval_months: 12", "interval_months: 3")
 REVIEW_LINE = 10

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from conftest import REPO_ROOT, SAMPLE_ORG, commit_all, git, init_git, run_cli
+from conftest import REPO_ROOT, commit_all, git, run_cli
 
 from imscheck.api import Settings
 from imscheck.changes import check_changes
@@ -113,12 +113,8 @@ HEAD_CHANGES: Dict[str, Change] = {
 
 
 @pytest.fixture
-def sample_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "sample-org"
-    shutil.copytree(SAMPLE_ORG, root)
-    init_git(root)
-    commit_all(root, "sample-org")
-    return root
+def sample_repo(sample_copy: Path) -> Path:
+    return sample_copy
 
 
 @pytest.mark.parametrize("name", sorted(HEAD_CHANGES))

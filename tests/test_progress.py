@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
+
+from conftest import read_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = 1000
@@ -45,22 +46,8 @@ def _on_terminal(args: List[str], out: Path, env: Dict[str, str]) -> Tuple[int, 
     with out.open("wb") as stdout:
         proc = subprocess.Popen([sys.executable, "-m", "imscheck", *args], env=env, stdout=stdout, stderr=slave, stdin=subprocess.DEVNULL)
     os.close(slave)
-    chunks: List[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 120)  # harness limit, not a timed assertion
-            if not ready:
-                break
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        os.close(master)
-    return proc.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+    terminal = read_terminal(master)
+    return proc.wait(timeout=120), terminal
 
 
 def _lines(terminal: str) -> List[str]:

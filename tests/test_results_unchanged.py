@@ -14,7 +14,6 @@ added to ``CASES`` (a builder and its check arguments) and recorded the same way
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sys
@@ -27,7 +26,7 @@ from typing import Any, Callable, Dict, Tuple
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import REPO_ROOT, commit_all, init_git, run_cli, write_files  # noqa: E402
+from conftest import REPO_ROOT, commit_all, init_git, load_generator, run_cli, write_files  # noqa: E402
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 GENERATED_SIZE = 260
@@ -122,12 +121,7 @@ DEFECTS: Dict[str, str] = {
 
 
 def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_repo", REPO_ROOT / "benchmarks" / "generate_repo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_generator()
 
 
 def _copy(source: Path) -> Callable[[Path], Path]:

@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +18,7 @@ from typing import Any, Dict, Tuple
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import REPO_ROOT, SAMPLE_ORG, run_cli
+from conftest import SAMPLE_ORG, load_generator, run_cli
 from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
 from imscheck.config import load_config
 from imscheck.documents import load_corpus
@@ -35,12 +33,7 @@ from imscheck.yamlparse import LazyLines, Limits, ParseError, parse_yaml
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_repo", REPO_ROOT / "benchmarks" / "generate_repo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_generator()
 
 
 @pytest.fixture(scope="module")

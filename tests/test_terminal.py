@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pty
 import re
-import select
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Dict, List, Optional
 import pytest
 
 import imscheck
-from conftest import REPO_ROOT, commit_all, init_git, run_cli, write_files
+from conftest import REPO_ROOT, commit_all, init_git, read_terminal, run_cli, write_files
 from gate_docs import AS_OF, base_files
 from test_relations import QUALITY_ONLY
 from test_waivers import WAIVERS
@@ -65,27 +64,13 @@ def _run(args: List[str], env: Dict[str, str], tty: bool) -> str:
     master, slave = pty.openpty()
     proc = subprocess.Popen(command, env=env, stdout=slave, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     os.close(slave)
-    chunks: List[bytes] = []
     try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)  # harness limit, not a timed assertion
-            if not ready:
-                break
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
+        terminal = read_terminal(master, 60)
+        proc.wait(timeout=60)
     finally:
-        os.close(master)
-        try:
-            proc.wait(timeout=60)
-        finally:
-            proc.kill() if proc.poll() is None else None
+        proc.kill() if proc.poll() is None else None
     assert proc.returncode in (0, 1), proc.stderr.read().decode() if proc.stderr else ""
-    return b"".join(chunks).decode("utf-8")
+    return terminal
 
 
 def _env(**values: Optional[str]) -> Dict[str, str]:
