@@ -219,7 +219,15 @@ def _pass_message(rule: Rule, evidence: Sequence[Evidence], base_label: str) -> 
 
 
 def _list_evidence(evidence: Sequence[Evidence]) -> str:
-    return first_few([f"{e.document} via {e.via}" if e.via else e.document for e in evidence]) if evidence else "(none)"
+    """Each document once, with every clause it is credited through ("KMS-QP-20 via .../10.1 & .../10.3")."""
+    if not evidence:
+        return "(none)"
+    routes: Dict[str, List[str]] = {}
+    for e in evidence:
+        vias = routes.setdefault(e.document, [])
+        if e.via and e.via not in vias:
+            vias.append(e.via)
+    return first_few([f"{doc} via {' & '.join(vias)}" if vias else doc for doc, vias in routes.items()])
 
 
 def _evidence(candidates: Sequence[Candidate]) -> List[Evidence]:
