@@ -224,6 +224,8 @@ CONFIG_CASES: Dict[str, Tuple[str, str]] = {
     "sexagesimal": ("limits:\n  max_nodes: 1" + ":2" * 100_000 + "\n", "more than 4000 digits"),
     "lone-surrogate": ('standard: "\\ud800"\n', "line 1"),
     "recursive-alias": ("vocabulary: &v {incident: *v}\n", "recursive alias"),
+    # JSON Schema calls 100000.0 an integer; a read size of a float crashed the first large file
+    "limit-as-a-float": ("limits:\n  max_bytes: 100000.0\n", "limits.max_bytes: 100000.0 is not a whole number"),
     "huge-override": ("overrides: {SMS-9.3: {within_months: 1000000000}}\n", "within_months"),
     "glob-too-long": (f"exclude: ['{LONG_GLOB}']\n", "is not a valid glob (longer than 1000 characters)"),
     "pattern-with-backreference": ("rules: [checks]\n", "cannot be matched in linear time"),
@@ -268,3 +270,29 @@ def test_deep_document_under_a_raised_depth_limit_never_hits_the_recursion_limit
     deeper.write_text(text.replace("[" * levels, "[" * 100_000).replace("]" * levels, "]" * 100_000))
     with pytest.raises(ParseError, match="nest"):
         read_document(deeper, deeper.name, limits)
+
+
+UNIQUE_CASES = [[1, 1.0], [True, 1], [0, False], [None, False], [{"a": 1}, {"a": 1.0}], [[1], [True]],
+                [{"a": 1, "b": [1]}, {"b": [1.0], "a": 1}], [[1, 2], [2, 1]], ["a", "b"], []]
+
+
+@pytest.mark.parametrize("items", UNIQUE_CASES, ids=[repr(c) for c in UNIQUE_CASES])
+def test_rule_unique_items_agree_with_jsonschema(items: list) -> None:
+    from jsonschema import Draft202012Validator
+
+    from imscheck.ruleschema import rule_validator
+
+    schema = {"type": "array", "uniqueItems": True}
+    ours = [e.validator for e in rule_validator(schema).iter_errors(items)]
+    theirs = [e.validator for e in Draft202012Validator(schema).iter_errors(items)]
+    assert ours == theirs
+
+
+def test_rule_unique_items_over_a_long_list_of_objects_is_linear() -> None:
+    # jsonschema compares unsortable items pairwise: 50,000 objects would be about 10^9 comparisons
+    from imscheck.ruleschema import rule_validator
+
+    items = [{"k": i} for i in range(50_000)] + [{"k": 7}]
+    errors = list(rule_validator({"type": "array", "uniqueItems": True}).iter_errors(items))
+    assert [e.validator for e in errors] == ["uniqueItems"]
+    assert len(errors[0].message) < 200  # the message quotes an excerpt, not the list

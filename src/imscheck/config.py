@@ -184,6 +184,8 @@ def _limits(given: Mapping[str, int], lines: Mapping[FieldPath, int], source: st
     """The default limits with the configured ones, each at most its ceiling."""
     for key, value in given.items():
         ceiling = LIMIT_CEILINGS[key]
+        if type(value) is not int:  # JSON Schema takes 100000.0 as an integer; a read size must be one
+            raise ImscheckError(f"line {_line(lines, ('limits', key))}: limits.{key}: {excerpt(value)} is not a whole number", source)
         if value > ceiling:
             raise ImscheckError(
                 f"line {_line(lines, ('limits', key))}: limits.{key}: {excerpt(value)} is above the ceiling of {ceiling}, "

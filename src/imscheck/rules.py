@@ -253,15 +253,18 @@ def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: 
     return rules
 
 
-_TEXT_CACHE: Dict[Tuple[str, str, int, int], List[Rule]] = {}
+# content hash -> (catalogues, vocabulary, rules): the objects are kept and compared by identity,
+# so an id reused after garbage collection can never serve rules built against other data.
+_TEXT_CACHE: Dict[Tuple[str, str], Tuple[Catalogues, Vocabulary, List[Rule]]] = {}
+_TEXT_CACHE_SIZE = 256
 
 
 def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
     """Rules of a user's rule file, validated; parsed once per content for a library caller."""
-    key = (name, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), id(catalogues), id(vocabulary))
-    cached = _TEXT_CACHE.get(key)
-    if cached is not None and all(r.target == target.key and r.base == base.key for r in cached):
-        return cached
+    key = (name, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    hit = _TEXT_CACHE.get(key)
+    if hit is not None and hit[0] is catalogues and hit[1] is vocabulary and all(r.target == target.key and r.base == base.key for r in hit[2]):
+        return hit[2]
     try:
         parsed = parse_yaml(text, RULE_FILE_LIMITS)
     except ParseError as exc:
@@ -272,7 +275,9 @@ def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, c
         key_name, line = parsed.duplicates[0]
         raise ImscheckError(f"line {line}: key {excerpt(key_name)} appears twice (the first value would be lost)", name)
     rules = _validated_rules(parsed.data, name, target, base, catalogues, vocabulary)
-    _TEXT_CACHE[key] = rules
+    if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.pop(next(iter(_TEXT_CACHE)))  # oldest first: a library caller's cache stays bounded
+    _TEXT_CACHE[key] = (catalogues, vocabulary, rules)
     return rules
 
 
@@ -423,7 +428,7 @@ def _build_check(raw: Mapping[str, Any], index: int, fail: Any, target: Catalogu
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
-            raise fail(f"at {where}/assert: not a valid JSON Schema: {exc.message}") from None
+            raise fail(f"at {where}/assert: not a valid JSON Schema: {short_schema_message(exc.message)}") from None
         problem = _reference_problem(schema) or pattern_problem(schema)
         if problem:
             raise fail(f"at {where}/assert: {problem}")
