@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from imscheck.yamlparse import excerpt
+from imscheck.excerpt import excerpt
 
 # Token kinds. A pattern becomes a tuple of (kind, argument) tokens.
 _LITERAL = 0  # one given character

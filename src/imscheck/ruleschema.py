@@ -4,7 +4,8 @@ A rule folder named in imscheck.yaml is written by the repository, and so are th
 schemas check: Python's backtracking ``re`` takes exponential time on a pattern such as
 ``^(a+)+$``. Here ``pattern`` and ``patternProperties`` run on RE2 (google-re2), whose matching
 time is linear in the text. A pattern RE2 cannot run (backreferences, lookaround) is refused
-when the rule is loaded. imscheck's own schemas are trusted and keep using ``re``.
+when the rule is loaded. ``uniqueItems`` hashes canonical forms instead of comparing items
+pairwise. imscheck's own schemas are trusted and keep using ``re``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Iterator, Optional
 
-from imscheck.yamlparse import excerpt, replace_surrogates
+from imscheck.excerpt import excerpt
+from imscheck.yamlparse import replace_surrogates
 
 # Keywords whose values are data, not schemas: a "pattern" key inside them is not a keyword.
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
@@ -61,7 +63,7 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterat
     from jsonschema.exceptions import ValidationError
 
     if validator.is_type(instance, "string") and not _search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield ValidationError(f"{excerpt(instance)} does not match {excerpt(pattern)}")
 
 
 def _pattern_properties(validator: Any, properties: Any, instance: Any, schema: Any) -> Iterator[Any]:
@@ -73,11 +75,41 @@ def _pattern_properties(validator: Any, properties: Any, instance: Any, schema: 
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
+def _canonical(value: Any) -> Any:
+    """A hashable form equal exactly when JSON Schema calls two values equal (1 == 1.0, true != 1,
+    key order ignored). Depth is bounded by the parse limits."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, (int, float)):
+        return ("number", int(value) if isinstance(value, float) and value.is_integer() else value)
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(item) for item in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _canonical(item)) for key, item in value.items()))
+    return ("other", value if isinstance(value, (str, bytes)) else repr(value))
+
+
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    # jsonschema compares unsortable items pairwise: quadratic in a list the repository writes
+    from jsonschema.exceptions import ValidationError
+
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError(f"{excerpt(instance)} has non-unique elements")
+            return
+        seen.add(key)
+
+
 @lru_cache(maxsize=1)
 def _validator_class() -> Any:
     from jsonschema import Draft202012Validator, validators
 
-    return validators.extend(Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties})
+    return validators.extend(Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties,
+                                                    "uniqueItems": _unique_items})
 
 
 def rule_validator(schema: Any) -> Any:

@@ -14,6 +14,8 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 
 import yaml
 
+from imscheck.excerpt import excerpt
+
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FieldPath = Tuple[Any, ...]
@@ -23,7 +25,6 @@ FieldPath = Tuple[Any, ...]
 # (sys.int_max_str_digits), and building one from a long sexagesimal ("1:2:3:...") is quadratic.
 MAX_INT_DIGITS = 4000
 _MAX_INT_BITS = 13_287  # about 4000 decimal digits, for integers written in hex, octal or base 60
-_EXCERPT = 40
 # Lone surrogates (U+D800-U+DFFF) cannot be written as UTF-8: every report would fail on one.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Where a YAML text can hold one: an escape in a double-quoted scalar, or the character itself.
@@ -33,12 +34,6 @@ _SURROGATE_SOURCE = re.compile(r"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]|[\ud800
 def replace_surrogates(text: str) -> str:
     """``text`` with each lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
     return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
-
-
-def excerpt(value: Any) -> str:
-    """A short, escaped rendering of a value for a one-line message."""
-    text = repr(value if not isinstance(value, str) or len(value) <= _EXCERPT else value[:_EXCERPT])
-    return text if not isinstance(value, str) or len(value) <= _EXCERPT else text + "..."
 
 
 # What PyYAML's safe constructors raise for a bad scalar: they trust the tag, so an explicit
