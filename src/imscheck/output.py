@@ -24,8 +24,6 @@ from imscheck.escaping import scrub_surrogates
 from imscheck.reports import render
 from imscheck.results import Run
 
-COLOR_CHOICES: Tuple[str, ...] = ("auto", "always", "never")
-
 
 def color_wanted(choice: str = "auto", stream: Optional[TextIO] = None, environ: Optional[Mapping[str, str]] = None) -> bool:
     """Colour for ``stream``: ``--color`` first, then no-color.org and force-color.org, then the terminal.
