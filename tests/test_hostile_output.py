@@ -119,6 +119,22 @@ def test_a_committed_symlink_is_never_written_through(make_repo, tmp_path: Path,
     assert git(repo, "status", "--porcelain") == ""  # nothing in the repository changed either
 
 
+def test_dot_dot_after_a_linked_folder_is_not_resolved_through_the_link(make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "reports/.." where reports links outside: the kernel would resolve it to the link target's
+    # parent; the report goes where the check looked, the lexical path in the repository
+    outside = tmp_path / "outside" / "inner"
+    outside.mkdir(parents=True)
+    repo = make_repo(base_files(), git_init=False)
+    (repo / "reports").symlink_to(outside)
+    monkeypatch.chdir(repo)
+
+    result = run_cli("check", ".", "--as-of", AS_OF, "--format", "json", "--output", "reports/../out.json")
+
+    assert result.exit_code in (0, 1), result.stderr
+    assert (repo / "out.json").is_file()
+    assert not (outside.parent / "out.json").exists() and not list(outside.iterdir())
+
+
 def test_a_report_replaces_a_regular_file_and_leaves_no_temporary_file(make_repo, tmp_path: Path) -> None:
     repo = make_repo(base_files())
     out = tmp_path / "out" / "report.json"

@@ -88,12 +88,16 @@ def _file_mode() -> int:
 def write_file(path: Path, text: str, roots: Sequence[Path] = ()) -> None:
     """Write ``text`` to ``path`` whole or not at all, never through a symlink."""
     check_target(path, roots)
+    shown = str(path)
+    # Write where the check looked: the lexical absolute path. The kernel would resolve a "link/.."
+    # in the path as given through the link, past the check.
+    path = Path(os.path.abspath(path))
     data = scrub_surrogates(text).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".imscheck-", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise ImscheckError(f"cannot write report: {exc.strerror}", str(path)) from None
+        raise ImscheckError(f"cannot write report: {exc.strerror}", shown) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -105,7 +109,7 @@ def write_file(path: Path, text: str, roots: Sequence[Path] = ()) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise ImscheckError(f"cannot write report: {exc.strerror}", str(path)) from None
+            raise ImscheckError(f"cannot write report: {exc.strerror}", shown) from None
         raise
 
 
