@@ -61,7 +61,7 @@ def visible_block(text: str) -> str:
 
 def scrub_surrogates(text: str) -> str:
     """Lone surrogates (from a JSON ``"\\ud800"``) replaced by U+FFFD, so UTF-8 can encode the text."""
-    return _SURROGATE.sub("\ufffd", text)
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def html_text(value: str) -> str:

@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any, Dict, List, Tuple, Union
 
-from imscheck.yamlparse import MAX_INT_DIGITS, FieldPath, Limits, ParseError, Parsed, replace_surrogates
+from imscheck.escaping import scrub_surrogates
+from imscheck.yamlparse import MAX_INT_DIGITS, FieldPath, Limits, ParseError, Parsed
 
 # A string token (unrolled, so matching cannot backtrack) or a structural character; numbers,
 # literals and whitespace lie between tokens and are skipped.
@@ -101,7 +102,7 @@ def depth(value: Any) -> int:
 def _clean_strings(value: Any) -> Any:
     """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
     if isinstance(value, str):
-        return replace_surrogates(value)
+        return scrub_surrogates(value)
     stack = [value]
     while stack:
         item = stack.pop()
@@ -109,13 +110,13 @@ def _clean_strings(value: Any) -> Any:
             pairs = list(item.items())
             item.clear()
             for key, inner in pairs:
-                item[replace_surrogates(key)] = replace_surrogates(inner) if isinstance(inner, str) else inner
+                item[scrub_surrogates(key)] = scrub_surrogates(inner) if isinstance(inner, str) else inner
                 if isinstance(inner, (dict, list)):
                     stack.append(inner)
         elif isinstance(item, list):
             for index, inner in enumerate(item):
                 if isinstance(inner, str):
-                    item[index] = replace_surrogates(inner)
+                    item[index] = scrub_surrogates(inner)
                 elif isinstance(inner, (dict, list)):
                     stack.append(inner)
     return value
@@ -170,4 +171,4 @@ def key_lines(text: str) -> Tuple[Dict[FieldPath, int], List[Tuple[str, int]]]:
 
 def _decode_key(token: str) -> str:
     key: Union[str, Any] = json.loads(token) if "\\" in token else token[1:-1]
-    return replace_surrogates(key)
+    return scrub_surrogates(key)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Iterator, Optional
 
+from imscheck.escaping import scrub_surrogates
 from imscheck.excerpt import excerpt
-from imscheck.yamlparse import replace_surrogates
 
 # Keywords whose values are data, not schemas: a "pattern" key inside them is not a keyword.
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
@@ -30,7 +30,7 @@ def _compiled(pattern: str) -> Any:
 
 
 def _search(pattern: str, text: str) -> bool:
-    return _compiled(pattern).search(replace_surrogates(text)) is not None
+    return _compiled(pattern).search(scrub_surrogates(text)) is not None
 
 
 def pattern_problem(schema: Any) -> Optional[str]:

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 
 import yaml
 
+from imscheck.escaping import scrub_surrogates
 from imscheck.excerpt import excerpt
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,14 +27,8 @@ FieldPath = Tuple[Any, ...]
 MAX_INT_DIGITS = 4000
 _MAX_INT_BITS = 13_287  # about 4000 decimal digits, for integers written in hex, octal or base 60
 # Lone surrogates (U+D800-U+DFFF) cannot be written as UTF-8: every report would fail on one.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Where a YAML text can hold one: an escape in a double-quoted scalar, or the character itself.
 _SURROGATE_SOURCE = re.compile(r"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]|[\ud800-\udfff]")
-
-
-def replace_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 # What PyYAML's safe constructors raise for a bad scalar: they trust the tag, so an explicit
@@ -378,7 +373,7 @@ def _walk(
 def _clean_strings(value: Any) -> Any:
     """``value`` with lone surrogates in its strings (keys and set members too) replaced."""
     if isinstance(value, str):
-        return replace_surrogates(value)
+        return scrub_surrogates(value)
     seen: Set[int] = set()
     stack = [value]
     while stack:
@@ -390,17 +385,17 @@ def _clean_strings(value: Any) -> Any:
             pairs = list(item.items())
             item.clear()
             for key, inner in pairs:
-                item[replace_surrogates(key) if isinstance(key, str) else key] = (
-                    replace_surrogates(inner) if isinstance(inner, str) else inner)
+                item[scrub_surrogates(key) if isinstance(key, str) else key] = (
+                    scrub_surrogates(inner) if isinstance(inner, str) else inner)
                 stack.append(inner)
         elif isinstance(item, list):
             for index, inner in enumerate(item):
                 if isinstance(inner, str):
-                    item[index] = replace_surrogates(inner)
+                    item[index] = scrub_surrogates(inner)
                 else:
                     stack.append(inner)
         elif isinstance(item, set):
-            members = [replace_surrogates(m) if isinstance(m, str) else m for m in item]
+            members = [scrub_surrogates(m) if isinstance(m, str) else m for m in item]
             item.clear()
             item.update(members)
     return value

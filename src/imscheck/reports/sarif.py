@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Sequence
 from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE
+from imscheck.escaping import scrub_surrogates
 from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
 from imscheck.standards import edition_name
@@ -40,7 +41,6 @@ LEVEL_BY_SEVERITY = {"major": "error", "minor": "warning", "observation": "note"
 FINGERPRINT_KEY = "imscheck/v1"
 MAX_RELATED = 1000  # GitHub keeps no more related locations per result
 _SUPPRESSED = ("waived", "not_applicable")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Inline Markdown syntax (emphasis, code, links, HTML, tables, entities); a backslash makes each
 # a literal character. Block syntax only counts at the start of a line: see _md.
 _INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -52,15 +52,11 @@ _RELATION_WORDS = {
 }
 
 
-def _scrub(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text)
-
-
 def _md(text: str, starts_line: bool = False) -> str:
     """Rule data as one line of Markdown text, every syntax character literal (rules can come
     from the repository's own rule folders). Block syntax (``#``, ``-``, ``1.``) counts only at
     the start of a line."""
-    flat = _INLINE_MARKDOWN.sub(r"\\\1", " ".join(_scrub(text).split()))
+    flat = _INLINE_MARKDOWN.sub(r"\\\1", " ".join(scrub_surrogates(text).split()))
     if not starts_line:
         return flat
     return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), flat)
@@ -128,7 +124,7 @@ def _uri(path: str) -> str:
     try:
         raw = path.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
-        raw = _scrub(path).encode("utf-8")
+        raw = scrub_surrogates(path).encode("utf-8")
     return quote(raw, safe="/")
 
 
@@ -198,7 +194,7 @@ def _results(run: Run, rule_index: Dict[str, int], shown: Sequence[str]) -> List
 def _safe(value: Any) -> Any:
     """The document with every string free of lone surrogates (they cannot be written as UTF-8)."""
     if isinstance(value, str):
-        return _scrub(value)
+        return scrub_surrogates(value)
     if isinstance(value, dict):
         return {_safe(k): _safe(v) for k, v in value.items()}
     if isinstance(value, list):
