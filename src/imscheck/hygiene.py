@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from imscheck.dates import add_months, to_date
@@ -17,9 +16,8 @@ from imscheck.findings import Finding
 from imscheck.quickschema import certainly_valid
 from imscheck.results import Location
 from imscheck.schemas import errors, jsonable
-from imscheck.standards import Catalogues, parse_ref
+from imscheck.standards import Catalogues, cached_ref
 
-_ref = lru_cache(maxsize=4096)(parse_ref)  # the same few hundred references, written thousands of times
 
 CONTROLLED_EXEMPT = ("record", "report")
 _DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))
@@ -156,7 +154,7 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
     if not isinstance(value, list):
         return out
     for index, text in enumerate(value):
-        ref = _ref(text) if isinstance(text, str) else None
+        ref = cached_ref(text) if isinstance(text, str) else None
         problem = catalogues.problem_with(ref) if ref else None
         if problem:
             out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", located(doc, "addresses", index)))

@@ -17,10 +17,9 @@ from imscheck.globs import matches_any
 from imscheck.hygiene import is_controlled
 from imscheck.rules import Selector
 from imscheck.schemas import jsonable
-from imscheck.standards import Ref, parse_ref
+from imscheck.standards import Ref, cached_ref
 
 # a repository writes the same few hundred references thousands of times: parse each once
-_ref = lru_cache(maxsize=4096)(parse_ref)
 
 
 @lru_cache(maxsize=4096)
@@ -83,7 +82,7 @@ class Index:
         for doc in documents:
             if doc.id:
                 self.known.setdefault(doc.id, doc)
-            refs = [ref for ref in map(_ref, doc.string_list("addresses")) if ref is not None]
+            refs = [ref for ref in map(cached_ref, doc.string_list("addresses")) if ref is not None]
             if doc.path in defective or not counts_as_evidence(doc, as_of):
                 for ref in refs:
                     _file(self._uncounted, self._uncounted_below, doc, ref)

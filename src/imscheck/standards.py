@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -62,6 +63,10 @@ def parse_ref(text: str) -> Optional[Ref]:
     if not match:
         return None
     return Ref(match["standard"], match["edition"], match["clause"])
+
+
+# The same few hundred references are written thousands of times: parse each string once.
+cached_ref = lru_cache(maxsize=4096)(parse_ref)
 
 
 @dataclass(frozen=True)
