@@ -19,11 +19,6 @@ from imscheck.standards import edition_name
 MARKS = {"pass": "✅", "major": "🔴", "minor": "🟠", "observation": "🔵", "error": "⛔", "waived": "🟣", "not_applicable": "➖"}
 
 
-def escape_markdown(value: object) -> str:
-    """``value`` as inert Markdown text on one line (safe in a table cell)."""
-    return md_text(value)
-
-
 def _mark(result: Result) -> str:
     return MARKS[result.severity] if result.failing else MARKS.get(result.status, "")
 
@@ -42,8 +37,8 @@ def _observation_lines(observations: List[Observation]) -> List[str]:
     lines = ["", f"### Observations (opportunities for improvement): {len(observations)}", "",
              "| | Rule | Clause | Where | Observation |", "|---|---|---|---|---|"]
     for o in observations:
-        rule = escape_markdown(f"{o.result.rule} {o.result.title}" if o.result.clause else o.result.rule)
-        cells = [MARKS["observation"], rule, escape_markdown(o.result.clause or ""), _code_place(o.location), escape_markdown(o.message)]
+        rule = md_text(f"{o.result.rule} {o.result.title}" if o.result.clause else o.result.rule)
+        cells = [MARKS["observation"], rule, md_text(o.result.clause or ""), _code_place(o.location), md_text(o.message)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -51,16 +46,16 @@ def _observation_lines(observations: List[Observation]) -> List[str]:
 def render(run: Run, color: bool = False) -> str:
     shown = [r for r in run.results if r.status != "pass" and (run.comparison is None or r.new or not r.failing)]
     failed = sum(1 for r in run.results if r.failing)
-    title = escape_markdown(f"{edition_name(run.standard)} on {edition_name(run.base)}")
+    title = md_text(f"{edition_name(run.standard)} on {edition_name(run.base)}")
     verdict = "all requirements met" if not failed else f"{failed} failing"
     lines: List[str] = [
         f"## imscheck: {title} — {verdict}",
         "",
         f"As of {run.as_of} · commit {md_code((run.commit or 'none')[:12], in_table=False)} · imscheck {run.tool_version}",
         "",
-        f"**Summary:** {escape_markdown(', '.join(summary_parts(run)))}",
+        f"**Summary:** {md_text(', '.join(summary_parts(run)))}",
         "",
-        f"**ISO 9001 credit:** {escape_markdown(credit_line(run))}",
+        f"**ISO 9001 credit:** {md_text(credit_line(run))}",
         "",
     ]
     if shown:
@@ -68,9 +63,9 @@ def render(run: Run, color: bool = False) -> str:
         lines.append("| | Rule | Clause | Severity | Where | Finding |" + (" New |" if new_column else ""))
         lines.append("|---|---|---|---|---|---|" + ("---|" if new_column else ""))
         for result in shown:
-            rule = escape_markdown(f"{result.rule} {result.title}" if result.clause else result.rule)
-            cells = [_mark(result), rule, escape_markdown(result.clause or ""), result.severity if result.failing else result.status.replace("_", " "),
-                     _where(result, run.anchor), escape_markdown(result.message)]
+            rule = md_text(f"{result.rule} {result.title}" if result.clause else result.rule)
+            cells = [_mark(result), rule, md_text(result.clause or ""), result.severity if result.failing else result.status.replace("_", " "),
+                     _where(result, run.anchor), md_text(result.message)]
             if new_column:
                 cells.append("new" if result.new else "")
             lines.append("| " + " | ".join(cells) + " |")
