@@ -188,7 +188,10 @@ def anchor(root: Path, reading: Reading) -> str:
     return paths[0] if paths else CONFIG_FILE
 
 
-def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Optional[Comparison] = None) -> Run:
+def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Optional[Comparison] = None,
+             prefix: Optional[str] = None) -> Run:
+    """The run of ``reading``; ``prefix`` is the folder's place in its work tree when the caller
+    already asked git for it (a comparison), else it is asked here."""
     return Run(
         tool_version=__version__,
         repository=str(settings.repo),
@@ -202,7 +205,7 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
         comparison=comparison,
         anchor=anchor(root, reading),
         fail_on=settings.fail_on or reading.config.fail_on or "minor",
-        prefix=work_tree_prefix(settings.repo),
+        prefix=work_tree_prefix(settings.repo) if prefix is None else prefix,
     )
 
 

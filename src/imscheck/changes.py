@@ -147,7 +147,7 @@ def check_changes(settings: Settings, incremental: bool = True) -> Run:
                 base, problem = _read_base(base_source, settings, head)  # see _stood_in
                 before = scoped_results(base) if base is not None else []
         comparison = Comparison(ref, revision.commit, settings.staged, problem)
-        return make_run(settings, settings.repo, head, mark_new(results, before), comparison)
+        return make_run(settings, settings.repo, head, mark_new(results, before), comparison, prefix=repo.prefix)
 
 
 def _read_sides(repo: GitRepository, head_source: Source, base: GitTree,
