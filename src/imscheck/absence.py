@@ -9,7 +9,7 @@ a file that could not be read at all is named as possibly the evidence.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, List, Mapping, Sequence, Tuple
+from collections.abc import Mapping, Sequence
 
 from imscheck.findings import Finding
 from imscheck.index import Uncounted
@@ -26,12 +26,12 @@ _STATUS = {
 }
 
 
-def reasons(uncounted: Sequence[Uncounted], selector: Selector, defects: Mapping[str, Finding], as_of: dt.date) -> Tuple[List[str], List[Location]]:
+def reasons(uncounted: Sequence[Uncounted], selector: Selector, defects: Mapping[str, Finding], as_of: dt.date) -> tuple[list[str], list[Location]]:
     """One clause per document ("SMS-PRC-017 (path:7) addresses ... but is a draft: approve it ..."),
     documents of another type together in one, and the line each points at."""
-    texts: List[str] = []
-    locations: List[Location] = []
-    typed: List[Tuple[Uncounted, int]] = []
+    texts: list[str] = []
+    locations: list[Location] = []
+    typed: list[tuple[Uncounted, int]] = []
     for item in uncounted:
         doc = item.doc
         if item.why == "type":
@@ -57,7 +57,7 @@ def reasons(uncounted: Sequence[Uncounted], selector: Selector, defects: Mapping
     return texts, locations
 
 
-def _other_types(typed: Sequence[Tuple[Uncounted, int]], selector: Selector) -> str:
+def _other_types(typed: Sequence[tuple[Uncounted, int]], selector: Selector) -> str:
     """Documents that count, but as another type than the check asks for."""
     if selector.types:
         wanted = " or ".join(selector.types)
@@ -86,7 +86,7 @@ def defect_findings(findings: Sequence[Finding], defective: Sequence[str]) -> Ma
     """The finding that keeps each defective document from counting: the first one at its path
     (hygiene reports a document's own defects before anything else about it)."""
     wanted = set(defective)
-    out: Dict[str, Finding] = {}
+    out: dict[str, Finding] = {}
     for finding in findings:
         for loc in finding.locations[:1]:
             if loc.path in wanted:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
 
 from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
@@ -41,12 +41,12 @@ class Settings:
     """
 
     repo: Path = Path(".")
-    as_of: Optional[dt.date] = None
-    standard: Optional[str] = None
-    rule_dirs: Tuple[Path, ...] = ()
-    changed_since: Optional[str] = None
+    as_of: dt.date | None = None
+    standard: str | None = None
+    rule_dirs: tuple[Path, ...] = ()
+    changed_since: str | None = None
     staged: bool = False
-    fail_on: Optional[str] = None
+    fail_on: str | None = None
 
     @property
     def compares(self) -> bool:
@@ -59,11 +59,11 @@ class Reading:
 
     config: Config
     pack: Pack
-    builtin: Dict[str, Dict[str, HygieneRule]]
+    builtin: dict[str, dict[str, HygieneRule]]
     as_of: dt.date
     corpus: Corpus
     inspection: Inspection
-    results: Tuple[Result, ...]
+    results: tuple[Result, ...]
     source: Source  # where the files were read: the work tree, the index or a commit
 
 
@@ -74,12 +74,12 @@ def catalogues() -> Catalogues:
 
 
 @lru_cache(maxsize=1)
-def builtin_rules() -> Dict[str, Dict[str, HygieneRule]]:
+def builtin_rules() -> dict[str, dict[str, HygieneRule]]:
     """Metadata of the built-in rules, by file: hygiene, git and configuration rules (read once)."""
     return {name: load_hygiene_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
 
 
-def always_run_rules() -> Dict[str, HygieneRule]:
+def always_run_rules() -> dict[str, HygieneRule]:
     """Built-in rules every check runs: hygiene and configuration (git rules need a comparison)."""
     builtin = builtin_rules()
     return {**builtin[HYGIENE_FILE], **builtin[CONFIG_RULES_FILE]}
@@ -107,10 +107,10 @@ def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
                      base_source=config.label if config.path else None)
 
 
-Progress = Optional[Callable[[str, int, int], None]]  # phase, done, total: see imscheck.progress
+Progress = Callable[[str, int, int], None] | None  # phase, done, total: see imscheck.progress
 
 
-def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None, use_git: bool = True, progress: Progress = None) -> Reading:
+def read_folder(root: Path, settings: Settings, as_of: dt.date | None = None, use_git: bool = True, progress: Progress = None) -> Reading:
     """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
     if not root.exists():
         raise ImscheckError("repository folder does not exist", str(root))
@@ -119,9 +119,9 @@ def read_folder(root: Path, settings: Settings, as_of: Optional[dt.date] = None,
     return read_source(WorkTree(root, use_git), settings, as_of, progress)
 
 
-def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = None, progress: Progress = None,
-                load: Optional[Callable[[Config], Corpus]] = None, memo: Optional[Dict[int, PerDocument]] = None,
-                needed: Optional[Callable[[Config, Rule], bool]] = None) -> Reading:
+def read_source(source: Source, settings: Settings, as_of: dt.date | None = None, progress: Progress = None,
+                load: Callable[[Config], Corpus] | None = None, memo: dict[int, PerDocument] | None = None,
+                needed: Callable[[Config, Rule], bool] | None = None) -> Reading:
     """Read, inspect and evaluate the files of ``source``; raises ImscheckError for set-up problems.
 
     For a comparison's base, which only decides which failing results are new: ``load`` builds
@@ -140,12 +140,12 @@ def read_source(source: Source, settings: Settings, as_of: Optional[dt.date] = N
         progress("checking documents", 0, 0)
     inspection = inspect(corpus, known, day, memo)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
-    skipped: List[Rule] = []
+    skipped: list[Rule] = []
     evaluated = pack
     if needed is not None:
         chosen = [needed(config, rule) for rule in pack.rules]
-        skipped = [rule for rule, keep in zip(pack.rules, chosen) if not keep]
-        evaluated = replace(pack, rules=tuple(rule for rule, keep in zip(pack.rules, chosen) if keep))
+        skipped = [rule for rule, keep in zip(pack.rules, chosen, strict=True) if not keep]
+        evaluated = replace(pack, rules=tuple(rule for rule, keep in zip(pack.rules, chosen, strict=True) if keep))
     # only requirement rules look documents up: with none to evaluate, nothing is indexed
     indexed = corpus.documents if evaluated.rules else ()
     index = Index(indexed, inspection.defective, day, inspection.services)
@@ -165,7 +165,7 @@ def not_evaluated(rule: Rule) -> Result:
                   "pass", NOT_EVALUATED)
 
 
-def scoped_results(reading: Reading, history: Optional[Sequence[Finding]] = None) -> List[Result]:
+def scoped_results(reading: Reading, history: Sequence[Finding] | None = None) -> list[Result]:
     """Results with git findings (when compared), waivers and not-applicable applied, and config findings."""
     raw = list(reading.results)
     overrides = reading.config.overrides
@@ -188,8 +188,8 @@ def anchor(root: Path, reading: Reading) -> str:
     return paths[0] if paths else CONFIG_FILE
 
 
-def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Optional[Comparison] = None,
-             prefix: Optional[str] = None) -> Run:
+def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Comparison | None = None,
+             prefix: str | None = None) -> Run:
     """The run of ``reading``; ``prefix`` is the folder's place in its work tree when the caller
     already asked git for it (a comparison), else it is asked here."""
     return Run(

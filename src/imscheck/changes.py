@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from collections.abc import Callable, Mapping, Sequence
 
 from imscheck.api import NOT_EVALUATED, Reading, Settings, not_evaluated, make_run, read_source, scoped_results
 from imscheck.config import Config
@@ -35,10 +35,10 @@ _CONTENT_PROBLEMS = ("DOC-PARSE", "DOC-EMPTY")
 _TWICE = object()
 
 
-def mark_new(results: Sequence[Result], before: Sequence[Result]) -> List[Result]:
+def mark_new(results: Sequence[Result], before: Sequence[Result]) -> list[Result]:
     """Set ``new`` on every result: failing now, and not failing the same way at the base."""
     remaining = Counter(fingerprint(r) for r in before if r.failing)
-    out: List[Result] = []
+    out: list[Result] = []
     for result in results:
         new = False
         if result.failing:
@@ -60,21 +60,21 @@ def base_corpus(base: GitTree, config: Config, head: Reading, head_ids: Mapping[
     when the head found no document in it. The base's own include and exclude choose its files;
     every file not taken from the head is discovered and parsed as a full parse would.
     """
-    links: List[str] = []
+    links: list[str] = []
     if (config.include, config.exclude) == (head.config.include, head.config.exclude):
         # the same filters: a path the head read passed them, and load_corpus applies them to the rest
         candidates = base.paths()
     else:
         candidates, links = discover(base, config.include, config.exclude)
     # what the head's parse gave for each path; _TWICE where it gave more than one thing
-    outcome: Dict[str, object] = {}
-    items: Tuple[Union[Document, Problem], ...] = (*head.corpus.documents, *head.corpus.problems)
+    outcome: dict[str, object] = {}
+    items: tuple[Document | Problem, ...] = (*head.corpus.documents, *head.corpus.problems)
     for item in items:
         outcome[item.path] = _TWICE if item.path in outcome else item
     same_limits = config.limits == head.config.limits
-    documents: List[Document] = []
-    problems: List[Problem] = []
-    fresh: List[str] = list(links)
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    fresh: list[str] = list(links)
     for rel in candidates:
         seen = head_ids.get(rel)
         found = outcome.get(rel)
@@ -94,9 +94,9 @@ def base_corpus(base: GitTree, config: Config, head: Reading, head_ids: Mapping[
     return Corpus(base.root, tuple(documents), tuple(problems) + parsed.problems, base.commit())
 
 
-def _read_base(source: Source, settings: Settings, head: Reading, load: Optional[Callable[[Config], Corpus]] = None,
-               memo: Optional[Dict[int, PerDocument]] = None,
-               needed: Optional[Callable[[Config, Rule], bool]] = None) -> Tuple[Optional[Reading], Optional[str]]:
+def _read_base(source: Source, settings: Settings, head: Reading, load: Callable[[Config], Corpus] | None = None,
+               memo: dict[int, PerDocument] | None = None,
+               needed: Callable[[Config, Rule], bool] | None = None) -> tuple[Reading | None, str | None]:
     """The base side evaluated, or why it could not be (its own imscheck.yaml or rules were broken).
 
     A base that git cannot read is not a base problem but exit 2 (GitUnreadable passes through).
@@ -134,7 +134,7 @@ def check_changes(settings: Settings, incremental: bool = True) -> Run:
             # The base cannot be evaluated: compare with nothing, so every failing result counts
             # as new, and say so.
             results = scoped_results(head, [])
-            before: List[Result] = []
+            before: list[Result] = []
         else:
             found = history_findings(
                 Side(base_source, base.corpus.documents, base.inspection.defective),
@@ -151,7 +151,7 @@ def check_changes(settings: Settings, incremental: bool = True) -> Run:
 
 
 def _read_sides(repo: GitRepository, head_source: Source, base: GitTree,
-                settings: Settings) -> Tuple[Reading, Optional[Reading], Optional[str]]:
+                settings: Settings) -> tuple[Reading, Reading | None, str | None]:
     """The head read in full and the base only as far as deciding which failing results are new.
 
     The base takes the head's parse of every file with the same bytes and the head's own
@@ -161,9 +161,9 @@ def _read_sides(repo: GitRepository, head_source: Source, base: GitTree,
     or when a waiver of the base names it (an unused waiver is a finding of its own): the others
     stand as passing.
     """
-    ids: Dict[str, str] = {}
+    ids: dict[str, str] = {}
     length = repo.id_length()
-    memo: Dict[int, PerDocument] = {}
+    memo: dict[int, PerDocument] = {}
 
     def load_head(config: Config) -> Corpus:
         # only the corpus's reads count: the configuration and rule files are not documents

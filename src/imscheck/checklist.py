@@ -6,16 +6,16 @@ observation worded as a prompt. Neither takes credit away.
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from collections.abc import Sequence
 
 from imscheck.documents import Document
 from imscheck.results import TopicCheck
 from imscheck.vocabulary import Vocabulary, first_block_with
 from imscheck.wording import first_few
 
-def auditor_checklist(topics: Sequence[str], docs: Sequence[Document], vocabulary: Vocabulary) -> List[TopicCheck]:
+def auditor_checklist(topics: Sequence[str], docs: Sequence[Document], vocabulary: Vocabulary) -> list[TopicCheck]:
     """Each topic with the first place these documents say it, or the prompt an auditor would give."""
-    items: List[TopicCheck] = []
+    items: list[TopicCheck] = []
     if not topics or not docs:
         return items
     names = first_few([d.name for d in docs])

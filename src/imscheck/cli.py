@@ -6,7 +6,8 @@ Nothing else in imscheck imports click (but the text reporter's colours).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # start-up (--version, --help) pays for neither
 
 # imscheck.results.FAIL_ON_CHOICES, spelled out: importing results (dataclasses, hashlib) would cost
 # every start-up, --version and --help included; tests/test_import_cost.py keeps the two equal.
-FAIL_ON_CHOICES: Tuple[str, ...] = ("major", "minor", "observation", "never")
+FAIL_ON_CHOICES: tuple[str, ...] = ("major", "minor", "observation", "never")
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -29,7 +30,7 @@ class _Path(click.Path):
     """``click.Path`` giving a ``pathlib.Path``, with pathlib imported once a path is given, not at
     start-up (it pulls in urllib and ipaddress: a fifth of ``imscheck --version``)."""
 
-    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         import os
         from pathlib import Path
 
@@ -57,10 +58,10 @@ def _guard(func: Callable[[], int]) -> None:
     sys.exit(code)
 
 
-def _parse_reports(values: Sequence[str]) -> Tuple[Tuple[str, Path], ...]:
+def _parse_reports(values: Sequence[str]) -> tuple[tuple[str, Path], ...]:
     from pathlib import Path
 
-    out: List[Tuple[str, Path]] = []
+    out: list[tuple[str, Path]] = []
     for value in values:
         fmt, sep, path = value.partition(":")
         if not sep or not path or fmt not in REPORTER_BY_NAME:
@@ -87,8 +88,8 @@ def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
-def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str], rule_dirs: Sequence[Path],
-              changed_since: Optional[str] = None, staged: bool = False, fail_on: Optional[str] = None) -> Any:
+def _settings(repo: Path, as_of: dt.datetime | None, standard: str | None, rule_dirs: Sequence[Path],
+              changed_since: str | None = None, staged: bool = False, fail_on: str | None = None) -> Any:
     from imscheck.api import Settings
 
     return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
@@ -110,8 +111,8 @@ def _settings(repo: Path, as_of: Optional[dt.datetime], standard: Optional[str],
 @click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output. auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR colours a pipe.")
 @_repository_options
-def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], as_of: Optional[dt.datetime],
-          standard: Optional[str], rule_dirs: Sequence[Path], fail_on: Optional[str], changed_since: Optional[str],
+def check(repo: Path, fmt: str, output: Path | None, reports: Sequence[str], as_of: dt.datetime | None,
+          standard: str | None, rule_dirs: Sequence[Path], fail_on: str | None, changed_since: str | None,
           staged: bool, new_only: bool, verbose: bool, quiet: bool, color: str) -> None:
     """Check the management-system repository REPO (default: the current folder)."""
     extra_reports = _parse_reports(reports)
@@ -148,8 +149,8 @@ def check(repo: Path, fmt: str, output: Optional[Path], reports: Sequence[str], 
               help="Also exit 1 on findings at or above this severity (default: exit 0 once the report is written).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr (shown only on a terminal, for runs over a second).")
 @_repository_options
-def audit(repo: Path, fmt: str, output: Optional[Path], as_of: Optional[dt.datetime], standard: Optional[str],
-          rule_dirs: Sequence[Path], fail_on: Optional[str], quiet: bool) -> None:
+def audit(repo: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, standard: str | None,
+          rule_dirs: Sequence[Path], fail_on: str | None, quiet: bool) -> None:
     """Internal-audit dry run of REPO: readiness, ISO 9001 dividend, gaps and evidence, as one report."""
 
     def body() -> int:
@@ -180,7 +181,7 @@ def rules() -> None:
     """What is checked and why."""
 
 
-def _pack_and_builtin(standard: Optional[str], rule_dirs: Sequence[Path]) -> Any:
+def _pack_and_builtin(standard: str | None, rule_dirs: Sequence[Path]) -> Any:
     """The pack, the built-in rules every check runs, the git rules a comparison adds, catalogues."""
     from imscheck.api import Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
     from imscheck.config import Config
@@ -199,7 +200,7 @@ _rules_option = click.option("--rules", "rule_dirs", multiple=True, type=_Path(f
 @_standard_option
 @_rules_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> None:
+def rules_list(standard: str | None, rule_dirs: Sequence[Path], fmt: str) -> None:
     """List the rules of a pack."""
 
     def body() -> int:
@@ -216,7 +217,7 @@ def rules_list(standard: Optional[str], rule_dirs: Sequence[Path], fmt: str) -> 
 @click.argument("rule_id", metavar="RULE")
 @_standard_option
 @_rules_option
-def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path]) -> None:
+def rules_show(rule_id: str, standard: str | None, rule_dirs: Sequence[Path]) -> None:
     """Show one RULE (any case: sms-9.3): its requirement, relation to ISO 9001, checks and guidance."""
 
     def body() -> int:
@@ -234,7 +235,7 @@ def rules_show(rule_id: str, standard: Optional[str], rule_dirs: Sequence[Path])
 @click.option("--base", help="ISO 9001 edition; must be the target pack's base (iso9001:2015 for 2018, iso9001:2008 for 2011).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
 @click.option("--output", "-o", type=_Path(dir_okay=False), help="Write the guide to FILE instead of stdout.")
-def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional[Path]) -> None:
+def guide(target: str | None, base: str | None, fmt: str, output: Path | None) -> None:
     """The integration guide: how ISO/IEC 20000-1 extends each ISO 9001 clause, and what is new."""
 
     def body() -> int:
@@ -250,7 +251,7 @@ def guide(target: Optional[str], base: Optional[str], fmt: str, output: Optional
 @main.command()
 @click.argument("clause")
 @click.option("--standard", help="Edition of a bare clause number (default iso20000-1:2018), e.g. iso9001:2015.")
-def explain(clause: str, standard: Optional[str]) -> None:
+def explain(clause: str, standard: str | None) -> None:
     """Explain CLAUSE (iso9001:2015/7.5.3, iso20000-1:2011/4.3.1 or a bare 8.5.1.1): relations and rules."""
 
     def body() -> int:

@@ -7,7 +7,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple, Union
+from typing import Any
+from collections.abc import Mapping
 
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
@@ -46,11 +47,11 @@ class Waiver:
 class NotApplicable:
     justification: str
     line: int
-    rule: Optional[str] = None
-    clause: Optional[str] = None
-    approved_by: Optional[str] = None
+    rule: str | None = None
+    clause: str | None = None
+    approved_by: str | None = None
 
-    def covers(self, rule_id: Optional[str], clause: Optional[str]) -> bool:
+    def covers(self, rule_id: str | None, clause: str | None) -> bool:
         """True if this entry takes the rule (by id) or its clause out of scope.
 
         A clause entry covers its sub-clauses, as requirement references do.
@@ -62,8 +63,8 @@ class NotApplicable:
 
 @dataclass(frozen=True)
 class Override:
-    severity: Optional[str] = None
-    within_months: Optional[int] = None
+    severity: str | None = None
+    within_months: int | None = None
     line: int = 1
 
 
@@ -71,33 +72,33 @@ class Override:
 class Config:
     """Parsed and validated configuration; every field has the documented default."""
 
-    path: Optional[Path] = None
-    standard: Optional[str] = None
-    base: Optional[str] = None
-    as_of: Optional[dt.date] = None
-    include: Tuple[str, ...] = ()
-    exclude: Tuple[str, ...] = ()
-    rule_dirs: Tuple[str, ...] = ()  # folders inside the repository (POSIX, relative, checked)
-    fail_on: Optional[str] = None
+    path: Path | None = None
+    standard: str | None = None
+    base: str | None = None
+    as_of: dt.date | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    rule_dirs: tuple[str, ...] = ()  # folders inside the repository (POSIX, relative, checked)
+    fail_on: str | None = None
     limits: Limits = Limits()
-    waivers: Tuple[Waiver, ...] = ()
-    not_applicable: Tuple[NotApplicable, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    not_applicable: tuple[NotApplicable, ...] = ()
     overrides: Mapping[str, Override] = field(default_factory=dict)
     # kind -> concept -> the organisation's own field names (checked against the vocabulary on load)
-    vocabulary: Mapping[str, Mapping[str, Tuple[str, ...]]] = field(default_factory=dict)
+    vocabulary: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     label: str = CONFIG_FILE  # how set-up errors name the file (a path, or "imscheck.yaml at HEAD")
-    source: Optional[Source] = field(default=None, compare=False, repr=False)  # where rule_dirs are read
+    source: Source | None = field(default=None, compare=False, repr=False)  # where rule_dirs are read
 
-    def exclusion(self, rule_id: Optional[str], clause: Optional[str]) -> Optional[NotApplicable]:
+    def exclusion(self, rule_id: str | None, clause: str | None) -> NotApplicable | None:
         """The first not-applicable entry that covers the rule or clause, if any."""
         return next((entry for entry in self.not_applicable if entry.covers(rule_id, clause)), None)
 
-    def waiver(self, rule_id: str, as_of: dt.date) -> Optional[Waiver]:
+    def waiver(self, rule_id: str, as_of: dt.date) -> Waiver | None:
         """The first waiver of ``rule_id`` in force on ``as_of``, if any."""
         return next((w for w in self.waivers if w.rule == rule_id and w.active(as_of)), None)
 
 
-def load_config(root: Union[Path, Source]) -> Config:
+def load_config(root: Path | Source) -> Config:
     """Read ``imscheck.yaml`` of ``root`` (a folder, or a source) if it exists; a bad file raises ImscheckError (exit 2).
 
     The file is read like a document: never through a symbolic link, never from a FIFO, device
@@ -214,7 +215,7 @@ def _rule_folder(value: str, line: int, source: str) -> str:
     return folder
 
 
-def _line(lines: Mapping[FieldPath, int], path: Tuple[Any, ...]) -> int:
+def _line(lines: Mapping[FieldPath, int], path: tuple[Any, ...]) -> int:
     return nearest_line(lines, path, 1)
 
 

@@ -14,12 +14,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 from imscheck import __version__
 
 
-def cache_dir() -> Optional[Path]:
+def cache_dir() -> Path | None:
     """Where the copies live: $IMSCHECK_CACHE_DIR, else $XDG_CACHE_HOME/imscheck or ~/.cache/imscheck."""
     chosen = os.environ.get("IMSCHECK_CACHE_DIR")
     if chosen is not None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 
-def to_date(value: Any) -> Optional[dt.date]:
+def to_date(value: Any) -> dt.date | None:
     """A ``date`` from a YAML date/datetime or an ISO ``YYYY-MM-DD`` string; None if neither."""
     if isinstance(value, dt.datetime):
         return value.date()

@@ -8,7 +8,8 @@ and says how to map the organisation's own.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Sequence
 
 from imscheck.index import Candidate
 from imscheck.prose import flatten
@@ -22,13 +23,13 @@ if TYPE_CHECKING:
 _ID_SPLIT = re.compile(r"[\s,;()\[\]{}]+")
 
 
-def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> List[Ref]:
+def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> list[Ref]:
     """The requirement references a selector's ``addresses`` names for ``rule`` (self, base, clauses).
 
     For a full relation ``self`` takes in the ISO 9001 base clauses, named first: a document
     addressing both standards then shows the ISO 9001 reference that earned the credit.
     """
-    refs: List[Ref] = []
+    refs: list[Ref] = []
     for token in selector.addresses:
         if token == "self":
             if expand_self:
@@ -43,7 +44,7 @@ def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> List[R
     return refs
 
 
-def describe(check: Check, targets: Sequence[Ref], months: Optional[int]) -> str:
+def describe(check: Check, targets: Sequence[Ref], months: int | None) -> str:
     """The evidence a check looks for, in words (``expect`` when the rule gives it)."""
     if check.expect:
         return check.expect
@@ -75,14 +76,14 @@ def missing_concept(concept: Concept) -> str:
             f"imscheck.yaml under vocabulary: {concept.kind}: {concept.name})")
 
 
-def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> List[Defect]:
+def defects(check: Check, candidate: Candidate, rule: Rule, ctx: Context) -> list[Defect]:
     """What keeps one selected document from meeting the check."""
     doc = candidate.doc
     vocabulary = ctx.vocabulary
-    out: List[Defect] = []
+    out: list[Defect] = []
     covered = dict(check.covers)
     listed = (check.listed_documents,) if check.listed_documents else ()
-    held: Dict[str, Found] = {}
+    held: dict[str, Found] = {}
     for name in dict.fromkeys(check.fields + tuple(covered) + listed):
         concept = vocabulary.concept(f"{check.kind}.{name}") if check.kind else vocabulary.own_field(name)
         assert concept is not None  # checked when the rule was loaded
@@ -120,9 +121,9 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: "Context") -> L
     return out
 
 
-def _unlisted(found: Found, ctx: "Context") -> List[Defect]:
+def _unlisted(found: Found, ctx: Context) -> list[Defect]:
     """Documents of the repository a register lists that do not count as evidence (draft, withdrawn)."""
-    out: List[Defect] = []
+    out: list[Defect] = []
     for text in flatten(found.value):
         for token in _ID_SPLIT.split(text):
             listed = ctx.index.known.get(token)
@@ -146,6 +147,6 @@ def schema_error_text(error: Any) -> str:
         if "const" in error.validator_value:
             return f"does not include {error.validator_value['const']!r}"
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required")
-    message = error.message
+        return str(error.message).replace("is a required property", "is required")
+    message = str(error.message)
     return message if len(message) <= 160 else message[:159] + "…"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
@@ -33,17 +34,17 @@ class Document:
     meta: Mapping[str, Any]
     line: int  # first line of the metadata
     field_lines: Mapping[FieldPath, int] = field(default_factory=dict, repr=False, compare=False)
-    duplicate_keys: Tuple[Tuple[str, int], ...] = ()
+    duplicate_keys: tuple[tuple[str, int], ...] = ()
     body: str = field(default="", repr=False, compare=False)  # Markdown text after the front matter
     body_line: int = 1  # file line of the body's first line
 
     @cached_property
-    def sections(self) -> Tuple[Heading, ...]:
+    def sections(self) -> tuple[Heading, ...]:
         """Markdown headings (parsed on first use: most checks never read prose)."""
         return headings(self.body, self.body_line) if self.format == "markdown" else ()
 
     @cached_property
-    def blocks(self) -> Tuple[Block, ...]:
+    def blocks(self) -> tuple[Block, ...]:
         """What the document says, as blocks of stems: headings with their text, or fields with their values."""
         if self.format == "markdown":
             title = self.meta.get("title")
@@ -51,12 +52,12 @@ class Document:
         return data_blocks(self.meta, self.line_of)
 
     @property
-    def id(self) -> Optional[str]:
+    def id(self) -> str | None:
         value = self.meta.get("id")
         return value if isinstance(value, str) else None
 
     @property
-    def type(self) -> Optional[str]:
+    def type(self) -> str | None:
         value = self.meta.get("type")
         return value if isinstance(value, str) else None
 
@@ -69,7 +70,7 @@ class Document:
         """Line of the field at ``path`` (or of its nearest located parent)."""
         return nearest_line(self.field_lines, path, self.line)
 
-    def string_list(self, name: str) -> Tuple[str, ...]:
+    def string_list(self, name: str) -> tuple[str, ...]:
         """A list-of-strings field; a single string counts as a one-item list."""
         value = self.meta.get(name)
         if isinstance(value, str):
@@ -94,12 +95,12 @@ class Corpus:
     """Everything read from a repository: documents, unreadable files, the files looked at."""
 
     root: Path
-    documents: Tuple[Document, ...]
-    problems: Tuple[Problem, ...]
-    commit: Optional[str] = None
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...]
+    commit: str | None = None
 
 
-def discover(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], use_git: bool = True) -> Tuple[List[str], List[str]]:
+def discover(root: Path | Source, include: Sequence[str], exclude: Sequence[str], use_git: bool = True) -> tuple[list[str], list[str]]:
     """Return (candidate files, symlinks skipped), POSIX paths relative to the source's root, sorted.
 
     ``root`` is a :class:`~imscheck.sources.Source` or a folder (read as a work tree: in a git
@@ -109,8 +110,8 @@ def discover(root: Union[Path, Source], include: Sequence[str], exclude: Sequenc
     them reports them (they are never opened to read).
     """
     source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
-    files: List[str] = []
-    links: List[str] = []
+    files: list[str] = []
+    links: list[str] = []
     for rel in sorted(set(source.paths())):
         if not rel.lower().endswith(MARKDOWN_SUFFIXES + DATA_SUFFIXES):
             continue
@@ -140,16 +141,16 @@ def _printable(rel: str) -> str:
 _SYMLINK_MESSAGE = "symbolic link not followed: keep documents as regular files in the repository"
 
 
-def load_corpus(root: Union[Path, Source], include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True,
-                progress: Optional[Callable[[str, int, int], None]] = None) -> Corpus:
+def load_corpus(root: Path | Source, include: Sequence[str], exclude: Sequence[str], limits: Limits, use_git: bool = True,
+                progress: Callable[[str, int, int], None] | None = None) -> Corpus:
     """Discover and parse every document of ``root`` (a source, or a folder read as a work tree).
 
     ``progress(phase, done, total)`` is told every few hundred files (see imscheck.progress).
     """
     source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
     files, links = discover(source, include, exclude)
-    documents: List[Document] = []
-    problems: List[Problem] = [Problem("DOC-SYMLINK", _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
+    documents: list[Document] = []
+    problems: list[Problem] = [Problem("DOC-SYMLINK", _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
     for number, rel in enumerate(files):
         if progress is not None and number % 250 == 0:
             progress("reading", number, len(files))
@@ -192,7 +193,7 @@ class _Linked(Exception):
     """A symbolic link met on the way to the file (a linked folder in its path)."""
 
 
-def read_document(where: Union[Path, Source], rel: str, limits: Limits) -> Optional[Document]:
+def read_document(where: Path | Source, rel: str, limits: Limits) -> Document | None:
     """Parse one file; None if it is not a document. Raises ParseError if it cannot be read.
 
     ``where`` is the source holding ``rel``, or the file's own path (read with the same care).
@@ -215,7 +216,7 @@ def read_document(where: Union[Path, Source], rel: str, limits: Limits) -> Optio
     return parse_document(raw, rel, limits)
 
 
-def parse_document(raw: bytes, rel: str, limits: Limits) -> Optional[Document]:
+def parse_document(raw: bytes, rel: str, limits: Limits) -> Document | None:
     """Parse the bytes of the file ``rel``; None if it is not a document."""
     try:
         text = raw.decode("utf-8")
@@ -237,21 +238,21 @@ def _is_document(data: Any) -> bool:
     return isinstance(data, dict) and ("id" in data or "type" in data)
 
 
-def _read_yaml(text: str, rel: str, limits: Limits) -> Optional[Document]:
+def _read_yaml(text: str, rel: str, limits: Limits) -> Document | None:
     parsed = parse_yaml(text, limits, only_documents=True)
     if not _is_document(parsed.data):
         return None
     return Document(rel, "yaml", parsed.data, 1, parsed.lines, parsed.duplicates)
 
 
-def _read_json(text: str, rel: str, limits: Limits) -> Optional[Document]:
+def _read_json(text: str, rel: str, limits: Limits) -> Document | None:
     parsed = parse_json(text, limits, only_documents=True)
     if not _is_document(parsed.data):
         return None
     return Document(rel, "json", parsed.data, 1, parsed.lines, parsed.duplicates)
 
 
-def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:
+def _read_markdown(text: str, rel: str, limits: Limits) -> Document | None:
     lines = text.splitlines()
     if not lines or lines[0].rstrip() != "---":
         return None  # no front matter: an ordinary Markdown file
@@ -265,6 +266,6 @@ def _read_markdown(text: str, rel: str, limits: Limits) -> Optional[Document]:
     return Document(rel, "markdown", parsed.data, 2, parsed.lines, parsed.duplicates, body, end + 2)
 
 
-def front_matter_end(lines: Sequence[str]) -> Optional[int]:
+def front_matter_end(lines: Sequence[str]) -> int | None:
     """Index of the line closing the front matter that ``lines[0]`` opens, or None."""
     return next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from collections.abc import Mapping, Sequence
 
 from imscheck.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
 from imscheck.config import Override
@@ -49,28 +49,28 @@ class Context:
     # from the hygiene inspection, to say why a document earns no credit: the finding that keeps
     # each defective document out, by path, and the files that could not be read at all
     defects: Mapping[str, Finding] = field(default_factory=dict)
-    unreadable: Tuple[Finding, ...] = ()
+    unreadable: tuple[Finding, ...] = ()
 
 
 @dataclass
 class _Outcome:
     level: str  # ok | minor (evidence present, falls short) | missing (no evidence: the half is unmet)
-    problems: List[str] = field(default_factory=list)
-    evidence: List[Evidence] = field(default_factory=list)
-    locations: List[Location] = field(default_factory=list)
-    checklist: List[TopicCheck] = field(default_factory=list)
-    found: List[str] = field(default_factory=list)  # each problem without the expectation it restates
-    absent: Optional["_Absence"] = None  # missing: what was looked for, explained once the rule's evidence is known
+    problems: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    checklist: list[TopicCheck] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # each problem without the expectation it restates
+    absent: _Absence | None = None  # missing: what was looked for, explained once the rule's evidence is known
 
 
 @dataclass(frozen=True)
 class _Absence:
     what: str
     check: Check
-    uncounted: Tuple[Uncounted, ...]
+    uncounted: tuple[Uncounted, ...]
 
 
-def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> List[Result]:
+def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> list[Result]:
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
     ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
                   unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))
@@ -79,7 +79,7 @@ def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspect
     return results
 
 
-def with_override(rule: Rule, override: Optional[Override]) -> Rule:
+def with_override(rule: Rule, override: Override | None) -> Rule:
     """The rule as imscheck.yaml's ``overrides`` adjust it, applied once before evaluation.
 
     A severity replaces the rule's; a window (``within_months``) replaces the interval of the
@@ -108,7 +108,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     base_label = standard_name(rule.base)
     evidence = _unique(base.evidence + [e for o in outcomes for e in o.evidence])
     checklist = tuple(item for o in [base] + outcomes for item in o.checklist)
-    missing: Tuple[str, ...] = (("base",) if base.level == _MISSING else ()) + (
+    missing: tuple[str, ...] = (("base",) if base.level == _MISSING else ()) + (
         ("extension",) if any(o.level == _MISSING for o in outcomes) else ())
     short = [o for o in outcomes if o.level == _MINOR]
     rule_severity = rule.severity
@@ -148,7 +148,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> Result:
     )
 
 
-def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
+def _credit(outcomes: list[_Outcome]) -> list[_Outcome]:
     """A half is met when any of its checks finds evidence that counts; a check that then finds
     nothing leaves that evidence incomplete (minor), not the requirement unaddressed (major)."""
     if not any(o.level != _MISSING and o.evidence for o in outcomes):
@@ -158,8 +158,8 @@ def _credit(outcomes: List[_Outcome]) -> List[_Outcome]:
 
 def _base_half(rule: Rule, ctx: Context) -> _Outcome:
     """The ISO 9001 half of a partial rule: evidence addressing each base clause (or its sub-clauses)."""
-    evidence: List[Evidence] = []
-    lacking: List[Ref] = []
+    evidence: list[Evidence] = []
+    lacking: list[Ref] = []
     for ref in rule.base_refs:
         found = ctx.index.addressing([ref])
         evidence.extend(_evidence(found))
@@ -183,7 +183,7 @@ def _adds(rule: Rule) -> str:
 
 def _missing_message(rule: Rule, base: _Outcome, outcomes: Sequence[_Outcome], missing: Sequence[str], base_label: str) -> str:
     absent = "; ".join(p for o in outcomes if o.level == _MISSING for p in o.problems)
-    parts: List[str] = []
+    parts: list[str] = []
     if "base" in missing:
         parts.append(f"{base_label} half missing: {base.problems[0]}")
     if "extension" in missing:
@@ -222,7 +222,7 @@ def _list_evidence(evidence: Sequence[Evidence]) -> str:
     """Each document once, with every clause it is credited through ("KMS-QP-20 via .../10.1 & .../10.3")."""
     if not evidence:
         return "(none)"
-    routes: Dict[str, List[str]] = {}
+    routes: dict[str, list[str]] = {}
     for e in evidence:
         vias = routes.setdefault(e.document, [])
         if e.via and e.via not in vias:
@@ -230,18 +230,18 @@ def _list_evidence(evidence: Sequence[Evidence]) -> str:
     return first_few([f"{doc} via {' & '.join(vias)}" if vias else doc for doc, vias in routes.items()])
 
 
-def _evidence(candidates: Sequence[Candidate]) -> List[Evidence]:
+def _evidence(candidates: Sequence[Candidate]) -> list[Evidence]:
     return [Evidence(c.doc.id or c.doc.path, c.doc.path, str(c.via) if c.via else None, c.doc.line) for c in candidates]
 
 
-def _unique(evidence: Sequence[Evidence]) -> List[Evidence]:
-    seen: Dict[Tuple[str, Optional[str]], Evidence] = {}
+def _unique(evidence: Sequence[Evidence]) -> list[Evidence]:
+    seen: dict[tuple[str, str | None], Evidence] = {}
     for item in evidence:
         seen.setdefault((item.path, item.via), item)
     return list(seen.values())
 
 
-def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _Outcome:
+def _run_check(check: Check, rule: Rule, ctx: Context, targets: list[Ref]) -> _Outcome:
     stating = [c.doc for c in ctx.index.select(_STATING, targets)] if check.fresh_declared_by else []
     window = window_for(check, None, stating, ctx.vocabulary)  # overrides are in the rule's data already
     what = describe(check, targets, window.total if window else None)
@@ -256,8 +256,8 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
             text, location = lapsed(check, stale, what, window, ctx.as_of)
             return _Outcome(_MINOR, [text], _evidence(stale), [location], found=[text])
         return _Outcome(_MISSING, absent=_Absence(what, check, tuple(ctx.index.not_counting(check.select, targets))))
-    good: List[Candidate] = []
-    bad: List[Tuple[Candidate, List[Defect]]] = []
+    good: list[Candidate] = []
+    bad: list[tuple[Candidate, list[Defect]]] = []
     for candidate in pool:
         found = defects(check, candidate, rule, ctx)
         (bad.append((candidate, found)) if found else good.append(candidate))
@@ -270,7 +270,7 @@ def _run_check(check: Check, rule: Rule, ctx: Context, targets: List[Ref]) -> _O
         # told, and an auditor's question is worth asking, not a finding
         per_service = False
         checklist.append(_unnamed_services(what, pool))
-    problem: Optional[str] = None
+    problem: str | None = None
     seen = ""  # the problem without the expectation it restates
     if per_service:
         covering = good + [c for c, found in bad if not any(d.counts_for_service for d in found)]
@@ -298,7 +298,7 @@ def _unnamed_services(what: str, pool: Sequence[Candidate]) -> TopicCheck:
     return TopicCheck("which catalogued service each one covers", False, first.name, first.path, first.line, message)
 
 
-def _explain(outcome: _Outcome, credited: Set[str], rule: Rule, ctx: Context) -> _Outcome:
+def _explain(outcome: _Outcome, credited: set[str], rule: Rule, ctx: Context) -> _Outcome:
     """A check that found nothing: say so, naming the documents that would have counted and why
     they do not (a draft, a withdrawn document, a record dated too late, broken metadata, another
     type), or else the files that could not be read."""
@@ -348,7 +348,7 @@ def _article(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
-def _shortfall(bad: Sequence[Tuple[Candidate, List[Defect]]]) -> str:
+def _shortfall(bad: Sequence[tuple[Candidate, list[Defect]]]) -> str:
     if not bad:
         return ""
     return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad], "; ")

@@ -41,7 +41,7 @@ _AUTOLINK = re.compile(r"(://|(?<![\w.])www\.|@)", re.IGNORECASE)
 _ZWSP = "\u200b"
 
 
-def _escape_char(match: "re.Match[str]") -> str:
+def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
     if char in _NAMED:
         return _NAMED[char]

@@ -8,7 +8,7 @@ clauses it builds on, and how); for an ISO 9001 clause from the packs whose base
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from imscheck.errors import ImscheckError
 from imscheck.escaping import visible_block
@@ -21,16 +21,16 @@ class Explanation:
     ref: Ref
     catalogue: Catalogue
     clause: Clause
-    ancestors: Tuple[Clause, ...]  # nearest first
-    children: Tuple[Clause, ...]
-    checked_by: Tuple[Rule, ...]  # rules of this 20000-1 clause and its sub-clauses
-    built_on_by: Tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
-    packs: Tuple[Pack, ...]  # the packs consulted
+    ancestors: tuple[Clause, ...]  # nearest first
+    children: tuple[Clause, ...]
+    checked_by: tuple[Rule, ...]  # rules of this 20000-1 clause and its sub-clauses
+    built_on_by: tuple[Rule, ...]  # rules whose base names this 9001 clause or a sub-clause
+    packs: tuple[Pack, ...]  # the packs consulted
     catalogues: Catalogues = field(compare=False, repr=False)  # for the other edition's titles
-    reused_by: Tuple[Rule, ...] = ()  # new requirements that reuse this 9001 clause, without credit
+    reused_by: tuple[Rule, ...] = ()  # new requirements that reuse this 9001 clause, without credit
 
 
-def resolve(text: str, standard: Optional[str], default: str, catalogues: Catalogues) -> Tuple[Ref, Clause]:
+def resolve(text: str, standard: str | None, default: str, catalogues: Catalogues) -> tuple[Ref, Clause]:
     """``iso9001:2015/7.5.3`` or a bare ``8.5.1.1`` (of ``standard`` or the default target)."""
     text = text.strip()
     if ":" in text:
@@ -70,12 +70,12 @@ def explain(ref: Ref, clause: Clause, packs: Sequence[Pack], catalogues: Catalog
     return Explanation(ref, catalogue, clause, ancestors, children, checked, built_on, consulted, catalogues, reused)
 
 
-def _neighbour_refs(rule: Rule) -> List[Ref]:
+def _neighbour_refs(rule: Rule) -> list[Ref]:
     standard, edition = rule.base.split(":", 1)
     return [Ref(standard, edition, number) for number in rule.relation.neighbours]
 
 
-def shipped_packs(known: Catalogues) -> List[Pack]:
+def shipped_packs(known: Catalogues) -> list[Pack]:
     """Every pack shipped under rules/packs, loaded and validated."""
     from imscheck.resources import rules_dir
     from imscheck.rules import available_packs, load_pack
@@ -83,7 +83,7 @@ def shipped_packs(known: Catalogues) -> List[Pack]:
     return [load_pack(rules_dir(), target, known) for target in sorted(available_packs(rules_dir()))]
 
 
-def load_explanation(text: str, standard: Optional[str] = None) -> Explanation:
+def load_explanation(text: str, standard: str | None = None) -> Explanation:
     from imscheck.api import DEFAULT_STANDARD, catalogues
 
     known = catalogues()
@@ -100,7 +100,7 @@ def _rule_line(rule: Rule, base: Catalogue) -> str:
     return f"  {rule.id:<16} {rule.clause:<8} {rule.severity:<6} {relation}"
 
 
-def _notes(rule: Rule) -> List[str]:
+def _notes(rule: Rule) -> list[str]:
     """What the ITSM half adds, and why the relation was judged as it is, where the rule says."""
     reuses = ", ".join(rule.relation.neighbours) if rule.relation.neighbours else None
     notes = [("adds", rule.relation.adds), ("why", rule.justification),

@@ -8,7 +8,7 @@ are data (``rules/hygiene.yaml``, ``rules/git.yaml``, ``rules/waivers.yaml``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Tuple
+from collections.abc import Iterable, Mapping
 
 from imscheck.config import Override
 from imscheck.results import Location, Result
@@ -19,26 +19,27 @@ from imscheck.rules import HygieneRule
 class Finding:
     rule: str
     message: str
-    locations: Tuple[Location, ...]
+    locations: tuple[Location, ...]
 
 
-def finding_results(rules: Mapping[str, HygieneRule], findings: Iterable[Finding], overrides: Mapping[str, Override]) -> List[Result]:
+def finding_results(rules: Mapping[str, HygieneRule], findings: Iterable[Finding], overrides: Mapping[str, Override]) -> list[Result]:
     """One failing result per finding, one passing result per rule that found nothing; by rule id."""
-    by_rule: Dict[str, List[Finding]] = {}
+    by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
-    out: List[Result] = []
+    out: list[Result] = []
     for rule_id in sorted(rules):
         meta = rules[rule_id]
         override = overrides.get(rule_id)
         severity = override.severity if override and override.severity else meta.severity
-
-        def make(status: str, message: str, locations: Tuple[Location, ...] = ()) -> Result:
-            return Result(rule_id, meta.title, None, None, None, (), severity, status, message, (), locations, meta.guidance,
-                          description=meta.description)
-
         found = sorted(by_rule.get(rule_id, []), key=lambda f: (f.locations, f.message))
         if not found:
-            out.append(make("pass", f"{meta.title}: no problems found"))
-        out.extend(make("fail", f.message, f.locations) for f in found)
+            out.append(_result(rule_id, meta, severity, "pass", f"{meta.title}: no problems found"))
+        out.extend(_result(rule_id, meta, severity, "fail", f.message, f.locations) for f in found)
     return out
+
+
+def _result(rule_id: str, meta: HygieneRule, severity: str, status: str, message: str,
+            locations: tuple[Location, ...] = ()) -> Result:
+    return Result(rule_id, meta.title, None, None, None, (), severity, status, message, (), locations, meta.guidance,
+                  description=meta.description)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from imscheck.dates import to_date, within_months
 from imscheck.documents import Document
@@ -29,7 +29,7 @@ _REACH = 10
 class Window:
     months: int
     grace: int = 0
-    stated: Optional[str] = None  # "monthly, as PRO-REP states", when the organisation set it
+    stated: str | None = None  # "monthly, as PRO-REP states", when the organisation set it
 
     @property
     def total(self) -> int:
@@ -43,7 +43,7 @@ class Window:
         return text
 
 
-def window_for(check: Check, override_months: Optional[int], stating: Sequence[Document], vocabulary: Vocabulary) -> Optional[Window]:
+def window_for(check: Check, override_months: int | None, stating: Sequence[Document], vocabulary: Vocabulary) -> Window | None:
     """The window a check applies: imscheck.yaml's interval, else the one ``stating`` documents declare, else the rule's."""
     if override_months:
         return Window(override_months)
@@ -57,14 +57,14 @@ def window_for(check: Check, override_months: Optional[int], stating: Sequence[D
     return Window(check.fresh_months, check.fresh_grace)
 
 
-def declared_interval(activity: Topic, docs: Sequence[Document], vocabulary: Vocabulary) -> Optional[Tuple[int, str, Document]]:
+def declared_interval(activity: Topic, docs: Sequence[Document], vocabulary: Vocabulary) -> tuple[int, str, Document] | None:
     """The interval the documents state for ``activity``: the interval word said closest to it.
 
     "By the fifth working day a monthly service report per service is produced" states monthly
     service reports; a quarterly trend analysis further on in the same step does not.
     """
     for doc in docs:
-        best: Optional[Tuple[int, int]] = None  # (distance, months)
+        best: tuple[int, int] | None = None  # (distance, months)
         for block in doc.blocks:
             named = activity.positions(block.text)  # sorted
             if not named:
@@ -92,19 +92,19 @@ def _word(months: int, vocabulary: Vocabulary) -> str:
     return next(t.phrases[0] for m, t in vocabulary.intervals if m == months)
 
 
-def split(check: Check, candidates: Sequence[Candidate], as_of: dt.date, window: Optional[Window]) -> Tuple[List[Candidate], List[Candidate]]:
+def split(check: Check, candidates: Sequence[Candidate], as_of: dt.date, window: Window | None) -> tuple[list[Candidate], list[Candidate]]:
     """(documents inside the window, dated documents outside it); no window: all inside."""
     if window is None:
         return list(candidates), []
-    inside: List[Candidate] = []
-    outside: List[Candidate] = []
+    inside: list[Candidate] = []
+    outside: list[Candidate] = []
     for candidate in candidates:
         day = to_date(candidate.doc.meta.get(check.fresh_field))
         (inside if day is not None and within_months(day, as_of, window.total) else outside).append(candidate)
     return inside, outside
 
 
-def outside_text(check: Check, stale: Sequence[Candidate], window: Optional[Window]) -> str:
+def outside_text(check: Check, stale: Sequence[Candidate], window: Window | None) -> str:
     """The documents a window left out, with their dates (for a shortfall message)."""
     if not stale or window is None:
         return ""
@@ -112,7 +112,7 @@ def outside_text(check: Check, stale: Sequence[Candidate], window: Optional[Wind
     return f"; outside the window of {window.describe()}: " + first_few(dated)
 
 
-def lapsed(check: Check, stale: Sequence[Candidate], what: str, window: Window, as_of: dt.date) -> Tuple[str, Location]:
+def lapsed(check: Check, stale: Sequence[Candidate], what: str, window: Window, as_of: dt.date) -> tuple[str, Location]:
     """Why the latest record of a periodic activity is too old, and where its date is."""
     dated = [(to_date(c.doc.meta.get(check.fresh_field)), c) for c in stale]
     known = sorted(((d, c) for d, c in dated if d is not None), key=lambda pair: (pair[0], pair[1].doc.path))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
+from typing import Any
+from collections.abc import Sequence
 
 from imscheck.config import LIMIT_CEILINGS
 from imscheck.dates import to_date
@@ -34,8 +35,8 @@ class Side:
 
     source: Source
     documents: Sequence[Document]
-    defective: FrozenSet[str] = frozenset()
-    _texts: Dict[str, str] = field(default_factory=dict, repr=False)
+    defective: frozenset[str] = frozenset()
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     def text(self, doc: Document) -> str:
         """The document's file as text (read again: it was parsed within the limits, so it fits them)."""
@@ -56,11 +57,11 @@ def _similarity(base: Side, b: Document, head: Side, h: Document) -> float:
     return matcher.ratio()
 
 
-def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Document]], List[Document], List[Document]]:
+def pair_documents(base: Side, head: Side) -> tuple[list[tuple[Document, Document]], list[Document], list[Document]]:
     """(pairs of the same document, base documents gone, head documents added)."""
     head_by_path = {d.path: d for d in head.documents}
-    pairs: List[Tuple[Document, Document]] = []
-    gone: List[Document] = []
+    pairs: list[tuple[Document, Document]] = []
+    gone: list[Document] = []
     for b in base.documents:
         h = head_by_path.get(b.path)
         if h is not None and (h is b or b.id == h.id or _similarity(base, b, head, h) >= SIMILAR):
@@ -81,10 +82,10 @@ def pair_documents(base: Side, head: Side) -> Tuple[List[Tuple[Document, Documen
     return pairs, gone, added
 
 
-def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
+def history_findings(base: Side, head: Side, label: str) -> list[Finding]:
     """Findings of the git rules for the change from ``base`` (revision ``label``) to ``head``."""
     pairs, gone, added = pair_documents(base, head)
-    out: List[Finding] = []
+    out: list[Finding] = []
     for b, h in pairs:
         if b is h:
             continue  # one parse of the same bytes on both sides (changes.base_corpus): nothing changed
@@ -107,21 +108,21 @@ def history_findings(base: Side, head: Side, label: str) -> List[Finding]:
     return out
 
 
-def _record_edit(base: Side, b: Document, head: Side, h: Document, label: str) -> List[Finding]:
+def _record_edit(base: Side, b: Document, head: Side, h: Document, label: str) -> list[Finding]:
     if b.path in base.defective:
         return []  # a record that could not count as evidence may be repaired
     old, new = base.text(b).splitlines(), head.text(h).splitlines()
     if old == new:
         return []
-    line = next((i + 1 for i, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)) + 1)
+    line = next((i + 1 for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)) + 1)
     line = min(line, max(len(new), 1))
     return [Finding("GIT-RECORD", f"{h.path}: {b.type} {b.id} was edited after it was committed (at {label}): restore it unchanged and add a new record with supersedes: {b.id} that corrects it", (Location(h.path, line),))]
 
 
-def _content(side: Side, doc: Document) -> Tuple[Any, Tuple[str, ...]]:
+def _content(side: Side, doc: Document) -> tuple[Any, tuple[str, ...]]:
     """What the document says, leaving out the approval and review fields."""
     meta = {k: v for k, v in jsonable(dict(doc.meta)).items() if k not in _CONTROL_FIELDS}
-    body: Tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
     if doc.format == "markdown":
         lines = side.text(doc).splitlines()
         end = front_matter_end(lines) or 0
@@ -131,12 +132,12 @@ def _content(side: Side, doc: Document) -> Tuple[Any, Tuple[str, ...]]:
     return meta, body
 
 
-def _version_findings(base: Side, b: Document, head: Side, h: Document, label: str) -> List[Finding]:
+def _version_findings(base: Side, b: Document, head: Side, h: Document, label: str) -> list[Finding]:
     if b.meta.get("status") != "approved" or h.meta.get("status") != "approved" or not is_controlled(h):
         return []  # going back to draft or review is the other way to handle a change
     if base.text(b) == head.text(h) or _content(base, b) == _content(head, h):
         return []
-    problems: List[str] = []
+    problems: list[str] = []
     where = "approved_on"
     if h.meta.get("version") == b.meta.get("version"):
         problems.append(f"version is still \"{h.meta.get('version')}\"")

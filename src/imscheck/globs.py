@@ -12,7 +12,7 @@ the pattern (a regular expression translation backtracks exponentially on ``*a*a
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from collections.abc import Iterable
 
 from imscheck.excerpt import excerpt
 
@@ -24,11 +24,11 @@ _STAR = 3  # ``*``: any run of characters within a segment
 _ANY = 4  # ``**`` not followed by ``/``: any run of characters, folders included
 _FOLDERS = 5  # ``**/``: nothing, or any run of characters ending with ``/``
 
-Token = Tuple[int, object]
+Token = tuple[int, object]
 _MAX_LENGTH = 1000  # characters in one glob: its matching time grows with its length
 _MAX_STEPS = 20_000  # remembered automaton steps per glob
 
-_CharClass = Tuple[bool, FrozenSet[str], Tuple[Tuple[str, str], ...]]  # (negated, characters, ranges)
+_CharClass = tuple[bool, frozenset[str], tuple[tuple[str, str], ...]]  # (negated, characters, ranges)
 
 
 class GlobError(ValueError):
@@ -36,7 +36,7 @@ class GlobError(ValueError):
 
 
 @lru_cache(maxsize=1024)
-def compile_glob(pattern: str) -> Tuple[Token, ...]:
+def compile_glob(pattern: str) -> tuple[Token, ...]:
     """The tokens of a POSIX path glob; raises GlobError for a bad ``[...]`` class or a huge glob."""
     if len(pattern) > _MAX_LENGTH:
         raise GlobError(f"longer than {_MAX_LENGTH} characters")
@@ -44,7 +44,7 @@ def compile_glob(pattern: str) -> Tuple[Token, ...]:
     if pattern.endswith("/"):
         pattern += "**"
     # A pattern without a slash matches a file name in any folder.
-    tokens: List[Token] = [] if "/" in pattern else [(_FOLDERS, None)]
+    tokens: list[Token] = [] if "/" in pattern else [(_FOLDERS, None)]
     i = 0
     while i < len(pattern):
         c = pattern[i]
@@ -77,8 +77,8 @@ def _char_class(body: str) -> _CharClass:
         body = body[1:]
     if not body:
         raise GlobError("empty [] class")
-    chars: Set[str] = set()
-    ranges: List[Tuple[str, str]] = []
+    chars: set[str] = set()
+    ranges: list[tuple[str, str]] = []
     i = 0
     while i < len(body):
         if i + 2 < len(body) and body[i + 1] == "-":
@@ -99,7 +99,7 @@ def _in_class(c: str, spec: _CharClass) -> bool:
     return found != negated
 
 
-def glob_problem(pattern: str) -> Optional[str]:
+def glob_problem(pattern: str) -> str | None:
     """Why ``pattern`` is not a usable glob (a bad [range], say), or None."""
     try:
         compile_glob(pattern)
@@ -108,13 +108,13 @@ def glob_problem(pattern: str) -> Optional[str]:
     return None
 
 
-def _closure(tokens: Tuple[Token, ...], states: Iterable[int]) -> Set[int]:
+def _closure(tokens: tuple[Token, ...], states: Iterable[int]) -> set[int]:
     """``states`` plus every state reachable without reading a character.
 
     State ``i`` means "before token i"; state ``-1 - i`` means "inside the ``**/`` of token i,
     after at least one character that did not end it".
     """
-    out: Set[int] = set()
+    out: set[int] = set()
     todo = list(states)
     while todo:
         state = todo.pop()
@@ -131,12 +131,12 @@ class _Matcher:
 
     __slots__ = ("tokens", "start", "steps")
 
-    def __init__(self, tokens: Tuple[Token, ...]) -> None:
+    def __init__(self, tokens: tuple[Token, ...]) -> None:
         self.tokens = tokens
         self.start = frozenset(_closure(tokens, (0,)))
-        self.steps: Dict[Tuple[FrozenSet[int], str], FrozenSet[int]] = {}
+        self.steps: dict[tuple[frozenset[int], str], frozenset[int]] = {}
 
-    def step(self, states: FrozenSet[int], c: str) -> FrozenSet[int]:
+    def step(self, states: frozenset[int], c: str) -> frozenset[int]:
         known = self.steps.get((states, c))
         if known is None:
             if len(self.steps) > _MAX_STEPS:  # a bound on memory, not on time: steps are recomputed
@@ -144,9 +144,9 @@ class _Matcher:
             known = self.steps[(states, c)] = frozenset(_closure(self.tokens, self._read(states, c)))
         return known
 
-    def _read(self, states: FrozenSet[int], c: str) -> Set[int]:
+    def _read(self, states: frozenset[int], c: str) -> set[int]:
         tokens, end = self.tokens, len(self.tokens)
-        step: Set[int] = set()
+        step: set[int] = set()
         for state in states:
             if state < 0:  # inside a ``**/``: anything, and a slash may end it
                 step.add(state)

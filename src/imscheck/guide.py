@@ -12,12 +12,12 @@ much the 9001 system already covers. :func:`build_guide` makes the model; render
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
 
 from imscheck.rules import Pack, Rule
 from imscheck.standards import Catalogue, Catalogues
 
-RELATIONS: Tuple[str, ...] = ("full", "partial", "none")
+RELATIONS: tuple[str, ...] = ("full", "partial", "none")
 LETTER = {"full": "F", "partial": "P", "none": "—"}
 ADVICE = {
     "full": "already covered by the ISO 9001 system: nothing to add",
@@ -35,7 +35,7 @@ CAVEAT = (
 )
 
 
-def _text(value: Optional[str]) -> Optional[str]:
+def _text(value: str | None) -> str | None:
     """Rule texts are folded YAML; the guide shows each as one line."""
     return " ".join(value.split()) if value else None
 
@@ -56,11 +56,11 @@ class Requirement:
     title: str
     relation: str
     rule: str
-    adds: Optional[str] = None
+    adds: str | None = None
     summary: str = ""
     guidance: str = ""  # the action to take on the QMS
-    justification: Optional[str] = None
-    neighbours: Tuple[ClauseName, ...] = ()  # base clauses whose arrangements a new requirement reuses
+    justification: str | None = None
+    neighbours: tuple[ClauseName, ...] = ()  # base clauses whose arrangements a new requirement reuses
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Link:
     there (empty when the requirement names the entry's clause itself)."""
 
     requirement: Requirement
-    via: Tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,13 @@ class BaseClause:
     clause: str
     title: str
     depth: int
-    requirements: Tuple[Requirement, ...]  # rules whose relation base names this clause
+    requirements: tuple[Requirement, ...]  # rules whose relation base names this clause
     summary: str = ""
-    through: Tuple[Link, ...] = ()  # rules whose base names only sub-clauses of this one
-    reused_by: Tuple[Link, ...] = ()  # new requirements naming this clause (or a sub-clause) as a neighbour
+    through: tuple[Link, ...] = ()  # rules whose base names only sub-clauses of this one
+    reused_by: tuple[Link, ...] = ()  # new requirements naming this clause (or a sub-clause) as a neighbour
 
     @property
-    def relations(self) -> Tuple[str, ...]:
+    def relations(self) -> tuple[str, ...]:
         """Relation types present here or in the sub-clauses, in the order full, partial."""
         present = {r.relation for r in self.requirements} | {link.requirement.relation for link in self.through}
         return tuple(kind for kind in RELATIONS if kind in present)
@@ -96,9 +96,9 @@ class Guide:
     target: str
     base: str
     title: str
-    base_clauses: Tuple[BaseClause, ...]
-    new_requirements: Tuple[Requirement, ...]
-    without_rule: Tuple[Requirement, ...]  # requirement leaves the pack has no rule for yet
+    base_clauses: tuple[BaseClause, ...]
+    new_requirements: tuple[Requirement, ...]
+    without_rule: tuple[Requirement, ...]  # requirement leaves the pack has no rule for yet
     counts: Mapping[str, int]
 
     @property
@@ -106,7 +106,7 @@ class Guide:
         return sum(self.counts.values())
 
     @property
-    def listed(self) -> FrozenSet[str]:
+    def listed(self) -> frozenset[str]:
         """Numbers of the base clauses that have an entry (what a neighbour can link to)."""
         return frozenset(entry.clause for entry in self.base_clauses)
 
@@ -132,12 +132,12 @@ def _title(catalogue: Catalogue, number: str) -> str:
 
 
 def _gather(number: str, descendants: Sequence[str], named: Mapping[str, Sequence[Requirement]],
-            order: Mapping[str, int]) -> List[Link]:
+            order: Mapping[str, int]) -> list[Link]:
     """The requirements that name ``number`` or any of its ``descendants``, each once: a parent
     clause gathers what its sub-clauses relate to, and says through which."""
     own = {r.rule for r in named.get(number, ())}
-    via: Dict[str, List[str]] = {}
-    found: Dict[str, Requirement] = {r.rule: r for r in named.get(number, ())}
+    via: dict[str, list[str]] = {}
+    found: dict[str, Requirement] = {r.rule: r for r in named.get(number, ())}
     for child in descendants:
         for req in named.get(child, ()):
             found.setdefault(req.rule, req)
@@ -150,9 +150,9 @@ def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
     """The guide for ``pack``: every base clause once, in catalogue order."""
     target = catalogues.require(pack.target)
     base = catalogues.require(pack.base)
-    by_base: Dict[str, List[Requirement]] = {}
-    by_neighbour: Dict[str, List[Requirement]] = {}
-    new: List[Requirement] = []
+    by_base: dict[str, list[Requirement]] = {}
+    by_neighbour: dict[str, list[Requirement]] = {}
+    new: list[Requirement] = []
     counts = {kind: 0 for kind in RELATIONS}
     order = {rule.id: i for i, rule in enumerate(pack.rules)}
     for rule in pack.rules:
@@ -185,7 +185,7 @@ def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
     return Guide(pack.target, pack.base, pack.title, tuple(entries), tuple(new), without, counts)
 
 
-def load_guide(target: Optional[str] = None, base: Optional[str] = None) -> Guide:
+def load_guide(target: str | None = None, base: str | None = None) -> Guide:
     """Build the guide for a target edition; a base that is not the pack's own is an error."""
     from imscheck.api import DEFAULT_STANDARD, catalogues
     from imscheck.resources import rules_dir

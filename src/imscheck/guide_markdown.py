@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from collections.abc import Sequence
 
 from imscheck.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, BaseClause, ClauseName, Guide, Link, Requirement, share
 from imscheck.standards import edition_name
@@ -22,7 +22,7 @@ def _names(clauses: Sequence[ClauseName]) -> str:
     return "; ".join(f"{c.number} {c.title}" for c in clauses)
 
 
-def _header(guide: Guide, target: str, base: str) -> List[str]:
+def _header(guide: Guide, target: str, base: str) -> list[str]:
     out = [
         f"# Integration guide: {target} on {base}",
         "",
@@ -46,7 +46,7 @@ def _header(guide: Guide, target: str, base: str) -> List[str]:
     return out
 
 
-def _entry(entry: BaseClause, target: str, base: str) -> List[str]:
+def _entry(entry: BaseClause, target: str, base: str) -> list[str]:
     out = [f"{'#' * min(3 + entry.depth, 6)} {entry.clause} {entry.title}", ""]
     if entry.summary:
         out += [f"What {base} asks, in short: {entry.summary}", ""]
@@ -77,7 +77,7 @@ def _entry(entry: BaseClause, target: str, base: str) -> List[str]:
     return out
 
 
-def _new(req: Requirement, base: str) -> List[str]:
+def _new(req: Requirement, base: str) -> list[str]:
     out = [f"### {req.clause} {req.title}", "", f"Rule {req.rule}. In short: {req.summary}", ""]
     if req.justification:
         out += [f"Why there is no {base} counterpart: {req.justification}", ""]

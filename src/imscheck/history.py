@@ -17,7 +17,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Tuple
+from typing import IO
 
 from imscheck.errors import ImscheckError
 from imscheck.sources import FILE, SPECIAL, SYMLINK, GitTree, Unreadable, WorkTree, blob_id, parts_of
@@ -39,7 +39,7 @@ class Revision:
     """A resolved base: what the user asked for and the commit it names (None: no commit yet)."""
 
     ref: str
-    commit: Optional[str]
+    commit: str | None
 
 
 def _first_line(stderr: bytes) -> str:
@@ -53,9 +53,9 @@ class GitRepository:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._env = {**os.environ, **_ENV}
-        self._cat: Optional[subprocess.Popen[bytes]] = None
-        self._check: Optional[subprocess.Popen[bytes]] = None
-        self._work: Optional[WorkTree] = None
+        self._cat: subprocess.Popen[bytes] | None = None
+        self._check: subprocess.Popen[bytes] | None = None
+        self._work: WorkTree | None = None
         top = self._git("rev-parse", "--show-toplevel", cwd=folder, allow_fail=True)
         if top is None:
             inside = self._git("rev-parse", "--is-bare-repository", cwd=folder, allow_fail=True)
@@ -78,13 +78,13 @@ class GitRepository:
                 proc.wait()
         self._cat = self._check = None
 
-    def __enter__(self) -> "GitRepository":
+    def __enter__(self) -> GitRepository:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _git(self, *args: str, cwd: Optional[Path] = None, allow_fail: bool = False, what: str = "") -> Optional[bytes]:
+    def _git(self, *args: str, cwd: Path | None = None, allow_fail: bool = False, what: str = "") -> bytes | None:
         try:
             proc = subprocess.run(["git", *args], cwd=cwd or self.top, capture_output=True, env=self._env, check=False)
         except OSError as exc:
@@ -140,7 +140,7 @@ class GitRepository:
 
     def commit_source(self, revision: Revision) -> GitTree:
         """The checked folder's files as committed at ``revision`` (empty for no commit yet)."""
-        entries: Dict[str, Tuple[str, str, Optional[int]]] = {}
+        entries: dict[str, tuple[str, str, int | None]] = {}
         if revision.commit is not None:
             listing = self._git("ls-tree", "-r", "-z", "-l", "--full-tree", revision.commit,
                                 what=f"list the files of {revision.ref} ({revision.commit[:12]})") or b""
@@ -155,7 +155,7 @@ class GitRepository:
     def index_source(self) -> GitTree:
         """The checked folder's files as staged in the index: what the next commit will hold."""
         listing = self._git("ls-files", "-s", "-z", "--full-name", what="read the index") or b""
-        entries: Dict[str, Tuple[str, str, Optional[int]]] = {}
+        entries: dict[str, tuple[str, str, int | None]] = {}
         for record in listing.split(b"\0"):
             meta, tab, raw_path = record.partition(b"\t")
             if not tab:
@@ -170,7 +170,7 @@ class GitRepository:
         return GitTree(self.folder, entries, lambda rel: f"{self.folder / rel} (staged)", self._size_of, self._read_blob,
                        copy=self._work_tree_copy)
 
-    def _work_tree_copy(self, rel: str, oid: str, max_bytes: int) -> Optional[bytes]:
+    def _work_tree_copy(self, rel: str, oid: str, max_bytes: int) -> bytes | None:
         """The work tree's file ``rel`` when it holds exactly the staged blob ``oid`` (most files do).
 
         Reading a file is cheaper than asking git for the blob; the id proves the bytes are the
@@ -189,7 +189,7 @@ class GitRepository:
         out = self._git("rev-parse", "--show-object-format", allow_fail=True)
         return 64 if out is not None and out.strip() == b"sha256" else 40
 
-    def _add(self, entries: Dict[str, Tuple[str, str, Optional[int]]], raw_path: bytes, mode: str, oid: str, size: Optional[int]) -> None:
+    def _add(self, entries: dict[str, tuple[str, str, int | None]], raw_path: bytes, mode: str, oid: str, size: int | None) -> None:
         path = raw_path.decode("utf-8", "surrogateescape")
         kind = _KINDS.get(mode, SPECIAL)
         # links whatever their name: a linked rule folder or imscheck.yaml must be seen to be refused
@@ -200,7 +200,7 @@ class GitRepository:
             return
         entries[rel] = (kind, oid, size)
 
-    def _sizes(self, oids: List[str]) -> Dict[str, int]:
+    def _sizes(self, oids: list[str]) -> dict[str, int]:
         """The size of each blob, from its header (one ``git cat-file --batch-check`` for all)."""
         if not oids:
             return {}
@@ -211,8 +211,8 @@ class GitRepository:
         except OSError as exc:
             raise ImscheckError(f"cannot run git: {exc.strerror}", "--staged") from None
         lines = proc.stdout.decode("ascii", "replace").splitlines()
-        sizes: Dict[str, int] = {}
-        for oid, line in zip(unique, lines):
+        sizes: dict[str, int] = {}
+        for oid, line in zip(unique, lines, strict=False):
             header = line.split()
             if len(header) == 3 and header[0] == oid and header[1] == "blob" and header[2].isdigit():
                 sizes[oid] = int(header[2])
@@ -241,11 +241,11 @@ class GitRepository:
             raise GitUnreadable(f"git object {oid} cannot be read: {_DAMAGED}", str(self.folder))
         return data[:-1]
 
-    def _batch(self, option: str) -> "subprocess.Popen[bytes]":
+    def _batch(self, option: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(["git", "cat-file", option], cwd=self.top, env=self._env, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def _ask(self, proc: "subprocess.Popen[bytes]", oid: str) -> List[str]:
+    def _ask(self, proc: subprocess.Popen[bytes], oid: str) -> list[str]:
         assert proc.stdin is not None and proc.stdout is not None
         try:
             proc.stdin.write(oid.encode("ascii") + b"\n")
@@ -260,8 +260,8 @@ class GitRepository:
         return header
 
 
-def _read_exactly(stream: IO[bytes], count: int) -> Optional[bytes]:
-    chunks: List[bytes] = []
+def _read_exactly(stream: IO[bytes], count: int) -> bytes | None:
+    chunks: list[bytes] = []
     while count > 0:
         chunk = stream.read(count)
         if not chunk:
@@ -271,4 +271,4 @@ def _read_exactly(stream: IO[bytes], count: int) -> Optional[bytes]:
     return b"".join(chunks)
 
 
-__all__: Tuple[str, ...] = ("GitRepository", "GitUnreadable", "Revision")
+__all__: tuple[str, ...] = ("GitRepository", "GitUnreadable", "Revision")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from imscheck.dates import add_months, to_date
 from imscheck.documents import Corpus, Document
@@ -26,9 +27,9 @@ _MAX_SCHEMA_ERRORS = 5
 
 @dataclass(frozen=True)
 class Inspection:
-    findings: Tuple[Finding, ...]
-    defective: FrozenSet[str]  # paths of documents that earn no credit
-    services: FrozenSet[str]  # service ids defined by approved service catalogues
+    findings: tuple[Finding, ...]
+    defective: frozenset[str]  # paths of documents that earn no credit
+    services: frozenset[str]  # service ids defined by approved service catalogues
     has_catalogue: bool
 
 
@@ -36,9 +37,9 @@ def is_controlled(doc: Document) -> bool:
     return doc.type not in CONTROLLED_EXEMPT
 
 
-def catalogue_services(documents: Iterable[Document]) -> Tuple[FrozenSet[str], bool]:
+def catalogue_services(documents: Iterable[Document]) -> tuple[frozenset[str], bool]:
     """Service ids defined by approved ``catalogue`` documents, and whether any exists."""
-    services: Set[str] = set()
+    services: set[str] = set()
     found = False
     for doc in documents:
         if doc.type == "catalogue" and doc.meta.get("status") == "approved":
@@ -49,14 +50,14 @@ def catalogue_services(documents: Iterable[Document]) -> Tuple[FrozenSet[str], b
 
 # A document's own findings: the document (kept alive, so that its id stays its own), those that
 # make it defective, and the others.
-PerDocument = Tuple[Document, Tuple[Finding, ...], Tuple[Finding, ...]]
+PerDocument = tuple[Document, tuple[Finding, ...], tuple[Finding, ...]]
 
 
-def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: Optional[Dict[int, PerDocument]] = None) -> Inspection:
+def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: dict[int, PerDocument] | None = None) -> Inspection:
     """``memo`` keeps each document's own findings, by ``id(Document)``, for another inspection
     with the same catalogues and ``as_of`` that holds the same Document objects (a comparison's base)."""
-    findings: List[Finding] = [Finding(p.rule, p.message, (Location(p.path, p.line),)) for p in corpus.problems]
-    defective: Set[str] = set()
+    findings: list[Finding] = [Finding(p.rule, p.message, (Location(p.path, p.line),)) for p in corpus.problems]
+    defective: set[str] = set()
     documents = corpus.documents
     for doc in documents:
         own = memo.get(id(doc)) if memo is not None else None
@@ -77,14 +78,14 @@ def inspect(corpus: Corpus, catalogues: Catalogues, as_of: dt.date, memo: Option
     return Inspection(tuple(findings), frozenset(defective), services, has_catalogue)
 
 
-def located(doc: Document, *path: Any) -> Tuple[Location, ...]:
+def located(doc: Document, *path: Any) -> tuple[Location, ...]:
     """The location of a document's field, as findings carry it."""
     return (Location(doc.path, doc.line_of(*path)),)
 
 
-def _document_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
     """Findings that make a document defective: it then earns no credit."""
-    out: List[Finding] = []
+    out: list[Finding] = []
     for key, line in doc.duplicate_keys:
         out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
     # jsonschema only for metadata that may fail: it also writes the messages
@@ -127,7 +128,7 @@ def _schema_message(doc: Document, error: Any) -> str:
     return f"{name}: {error.message}" if name else error.message
 
 
-def review_due(doc: Document) -> Optional[dt.date]:
+def review_due(doc: Document) -> dt.date | None:
     """When an approved controlled document is next due for review: ``next_review``, else the
     last review plus ``interval_months``; None when it is not under review control."""
     review = doc.meta.get("review")
@@ -141,15 +142,15 @@ def review_due(doc: Document) -> Optional[dt.date]:
     return due
 
 
-def _review_findings(doc: Document, as_of: dt.date) -> List[Finding]:
+def _review_findings(doc: Document, as_of: dt.date) -> list[Finding]:
     due = review_due(doc)
     if due is not None and due < as_of:
         return [Finding("DOC-REVIEW", f"{doc.name} was due for review on {due} (evaluated as of {as_of})", located(doc, "review"))]
     return []
 
 
-def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
-    out: List[Finding] = []
+def _clause_findings(doc: Document, catalogues: Catalogues) -> list[Finding]:
+    out: list[Finding] = []
     value = doc.meta.get("addresses")
     if not isinstance(value, list):
         return out
@@ -161,8 +162,8 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> List[Finding]:
     return out
 
 
-def _unique_ids(documents: Sequence[Document]) -> List[Finding]:
-    by_id: Dict[str, List[Document]] = {}
+def _unique_ids(documents: Sequence[Document]) -> list[Finding]:
+    by_id: dict[str, list[Document]] = {}
     for doc in documents:
         if doc.id:
             by_id.setdefault(doc.id, []).append(doc)
@@ -177,9 +178,9 @@ def _unique_ids(documents: Sequence[Document]) -> List[Finding]:
     ]
 
 
-def _dangling(documents: Sequence[Document]) -> List[Finding]:
+def _dangling(documents: Sequence[Document]) -> list[Finding]:
     known = {doc.id for doc in documents if doc.id}
-    out: List[Finding] = []
+    out: list[Finding] = []
     for doc in documents:
         for name in ("related", "record_of", "supersedes"):
             raw = doc.meta.get(name)
@@ -191,8 +192,8 @@ def _dangling(documents: Sequence[Document]) -> List[Finding]:
     return out
 
 
-def _unknown_services(documents: Sequence[Document], services: FrozenSet[str]) -> List[Finding]:
-    out: List[Finding] = []
+def _unknown_services(documents: Sequence[Document], services: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
     for doc in documents:
         raw = doc.meta.get("services")
         if not isinstance(raw, list) or doc.type == "catalogue":

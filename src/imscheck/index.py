@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any
+from collections.abc import Sequence
 
 from imscheck.dates import to_date
 from imscheck.documents import Document
@@ -23,7 +24,7 @@ from imscheck.standards import Ref, cached_ref
 
 
 @lru_cache(maxsize=4096)
-def _ancestors(ref: Ref) -> Tuple[Ref, ...]:
+def _ancestors(ref: Ref) -> tuple[Ref, ...]:
     return tuple(ref.lineage())[1:]
 
 
@@ -32,7 +33,7 @@ class Candidate:
     """A selected document, and the reference of its own that matched (None if not by clause)."""
 
     doc: Document
-    via: Optional[Ref]
+    via: Ref | None
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,25 @@ def counts_as_evidence(doc: Document, as_of: dt.date) -> bool:
 class Index:
     """Evidence documents by id, by type and by addressed requirement reference."""
 
-    def __init__(self, documents: Sequence[Document], defective: FrozenSet[str], as_of: dt.date, services: FrozenSet[str]) -> None:
+    def __init__(self, documents: Sequence[Document], defective: frozenset[str], as_of: dt.date, services: frozenset[str]) -> None:
         self.services = services
-        self.evidence: List[Document] = []
-        self.by_id: Dict[str, Document] = {}
-        self.by_type: Dict[str, List[Document]] = {}
-        self.by_address: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        self.evidence: list[Document] = []
+        self.by_id: dict[str, Document] = {}
+        self.by_type: dict[str, list[Document]] = {}
+        self.by_address: dict[Ref, list[tuple[Document, Ref]]] = {}
         # evidence addressing a sub-clause, filed under each of its ancestors (9.3.2 under 9.3 and 9)
-        self.below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
-        self.known: Dict[str, Document] = {}  # every document by id, evidence or not (drafts, withdrawn)
-        self._json: Dict[str, Any] = {}
+        self.below: dict[Ref, list[tuple[Document, Ref]]] = {}
+        self.known: dict[str, Document] = {}  # every document by id, evidence or not (drafts, withdrawn)
+        self._json: dict[str, Any] = {}
         self.defective = defective
         # documents that address clauses but earn no credit (draft, in review, withdrawn, dated
         # after as_of, defective): named in a finding so that "found none" points at the file to fix
-        self._uncounted: Dict[Ref, List[Tuple[Document, Ref]]] = {}
-        self._uncounted_below: Dict[Ref, List[Tuple[Document, Ref]]] = {}
+        self._uncounted: dict[Ref, list[tuple[Document, Ref]]] = {}
+        self._uncounted_below: dict[Ref, list[tuple[Document, Ref]]] = {}
         self._as_of = as_of
         # a selection depends only on the check, never on the document being judged: computed once
-        self._selected: Dict[Tuple[Selector, Tuple[Ref, ...]], Tuple[Candidate, ...]] = {}
-        self._selected_ids: Dict[Tuple[Selector, Tuple[Ref, ...]], FrozenSet[Optional[str]]] = {}
+        self._selected: dict[tuple[Selector, tuple[Ref, ...]], tuple[Candidate, ...]] = {}
+        self._selected_ids: dict[tuple[Selector, tuple[Ref, ...]], frozenset[str | None]] = {}
         self.selections = 0  # selections computed (not served from the cache): work grows with checks, not documents
         for doc in documents:
             if doc.id:
@@ -101,21 +102,21 @@ class Index:
             value = self._json[doc.path] = jsonable(dict(doc.meta))
         return value
 
-    def addressing(self, targets: Sequence[Ref]) -> List[Candidate]:
+    def addressing(self, targets: Sequence[Ref]) -> list[Candidate]:
         """Evidence addressing any target, an ancestor or a sub-clause of one; the first match gives ``via``.
 
         A target's own clause and its ancestors come before its sub-clauses, so ``via`` names the
         closest reference the document makes.
         """
-        found: Dict[str, Candidate] = {}
+        found: dict[str, Candidate] = {}
         for doc, own in _lookup(self.by_address, self.below, targets):
             found.setdefault(doc.path, Candidate(doc, own))
         return sorted(found.values(), key=lambda c: c.doc.path)
 
-    def not_counting(self, selector: Selector, targets: Sequence[Ref]) -> List[Uncounted]:
+    def not_counting(self, selector: Selector, targets: Sequence[Ref]) -> list[Uncounted]:
         """Documents addressing a target (as :meth:`addressing` finds them) that ``selector`` would
         take but for their status, date or defects, or that count but are of another type."""
-        found: Dict[str, Uncounted] = {}
+        found: dict[str, Uncounted] = {}
         for doc, own in _lookup(self._uncounted, self._uncounted_below, targets):
             if doc.path not in found and self._matches(doc, selector):
                 found[doc.path] = Uncounted(doc, own, self._why(doc))
@@ -133,7 +134,7 @@ class Index:
             return "date"
         return "defect"
 
-    def select(self, selector: Selector, targets: Sequence[Ref]) -> List[Candidate]:
+    def select(self, selector: Selector, targets: Sequence[Ref]) -> list[Candidate]:
         """Evidence documents matching ``selector``; ``targets`` are its resolved addresses."""
         try:
             key = (selector, tuple(targets))
@@ -144,7 +145,7 @@ class Index:
             chosen = self._selected[key] = self._select(selector, targets)
         return list(chosen)
 
-    def selected_ids(self, selector: Selector, targets: Sequence[Ref]) -> FrozenSet[Optional[str]]:
+    def selected_ids(self, selector: Selector, targets: Sequence[Ref]) -> frozenset[str | None]:
         """The ids of :meth:`select`'s documents, for reference checks run once per candidate."""
         try:
             key = (selector, tuple(targets))
@@ -155,7 +156,7 @@ class Index:
             ids = self._selected_ids[key] = frozenset(c.doc.id for c in self.select(selector, targets))
         return ids
 
-    def _select(self, selector: Selector, targets: Sequence[Ref]) -> Tuple[Candidate, ...]:
+    def _select(self, selector: Selector, targets: Sequence[Ref]) -> tuple[Candidate, ...]:
         self.selections += 1
         if targets:
             pool = self.addressing(targets)
@@ -185,7 +186,7 @@ class Index:
         return True
 
 
-Filed = Dict[Ref, List[Tuple[Document, Ref]]]
+Filed = dict[Ref, list[tuple[Document, Ref]]]
 
 
 def _file(by_ref: Filed, below: Filed, doc: Document, ref: Ref) -> None:
@@ -195,13 +196,13 @@ def _file(by_ref: Filed, below: Filed, doc: Document, ref: Ref) -> None:
         below.setdefault(ancestor, []).append((doc, ref))
 
 
-def _lookup(by_ref: Filed, below: Filed, targets: Sequence[Ref]) -> List[Tuple[Document, Ref]]:
+def _lookup(by_ref: Filed, below: Filed, targets: Sequence[Ref]) -> list[tuple[Document, Ref]]:
     """Documents addressing a target, an ancestor or a sub-clause of one, in that order.
 
     A target's own clause and its ancestors come before its sub-clauses, so the reference given
     with a document is the closest one it makes.
     """
-    out: List[Tuple[Document, Ref]] = []
+    out: list[tuple[Document, Ref]] = []
     for target in targets:
         for ref in target.lineage():
             out.extend(by_ref.get(ref, ()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Tuple, Union
+from typing import Any
 
 from imscheck.escaping import scrub_surrogates
 from imscheck.yamlparse import MAX_INT_DIGITS, FieldPath, Limits, ParseError, Parsed
@@ -122,18 +122,18 @@ def _clean_strings(value: Any) -> Any:
     return value
 
 
-def key_lines(text: str) -> Tuple[Dict[FieldPath, int], List[Tuple[str, int]]]:
+def key_lines(text: str) -> tuple[dict[FieldPath, int], list[tuple[str, int]]]:
     """The line of every object key (by field path), and each repeated key with its line.
 
     ``text`` must be valid JSON. As in YAML documents, a repeated key's path is dotted
     (``review.interval_months``) and a field's line is that of its last occurrence, whose value
     the parser kept.
     """
-    lines: Dict[FieldPath, int] = {}
-    duplicates: List[Tuple[str, int]] = []
+    lines: dict[FieldPath, int] = {}
+    duplicates: list[tuple[str, int]] = []
     # One frame per open container: an object's keys seen so far and its current key, or an
     # array's current index.
-    frames: List[List[Any]] = []
+    frames: list[list[Any]] = []
     expect_key = False
     line, position = 1, 0
     for match in _TOKEN.finditer(text):
@@ -170,5 +170,5 @@ def key_lines(text: str) -> Tuple[Dict[FieldPath, int], List[Tuple[str, int]]]:
 
 
 def _decode_key(token: str) -> str:
-    key: Union[str, Any] = json.loads(token) if "\\" in token else token[1:-1]
+    key: str | Any = json.loads(token) if "\\" in token else token[1:-1]
     return scrub_surrogates(key)

@@ -15,7 +15,8 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, TextIO, Tuple
+from typing import TextIO
+from collections.abc import Mapping, Sequence
 
 import click
 
@@ -25,7 +26,7 @@ from imscheck.reports import render
 from imscheck.results import Run
 
 
-def color_wanted(choice: str = "auto", stream: Optional[TextIO] = None, environ: Optional[Mapping[str, str]] = None) -> bool:
+def color_wanted(choice: str = "auto", stream: TextIO | None = None, environ: Mapping[str, str] | None = None) -> bool:
     """Colour for ``stream``: ``--color`` first, then no-color.org and force-color.org, then the terminal.
 
     ``NO_COLOR`` (set and not empty) turns colour off, ``FORCE_COLOR`` (set and not empty) turns it
@@ -118,7 +119,7 @@ def print_text(text: str, color: bool = False) -> None:
     click.echo(scrub_surrogates(text), nl=False, color=color or None)
 
 
-def deliver(text: str, output: Optional[Path], roots: Sequence[Path] = ()) -> None:
+def deliver(text: str, output: Path | None, roots: Sequence[Path] = ()) -> None:
     """Write ``text`` to ``output``, or print it when no file is given."""
     if output is not None:
         write_file(output, text, roots)
@@ -126,7 +127,7 @@ def deliver(text: str, output: Optional[Path], roots: Sequence[Path] = ()) -> No
         print_text(text)
 
 
-def emit(run: Run, fmt: str, output: Optional[Path], reports: Sequence[Tuple[str, Path]], verbose: bool = False,
+def emit(run: Run, fmt: str, output: Path | None, reports: Sequence[tuple[str, Path]], verbose: bool = False,
          color: str = "auto", quiet: bool = False) -> None:
     """Print (or write) the main report, then every extra ``--report FORMAT:PATH``.
 
@@ -141,7 +142,7 @@ def emit(run: Run, fmt: str, output: Optional[Path], reports: Sequence[Tuple[str
         text = render_text(run, color=colored, verbose=verbose, quiet=quiet)
     else:
         text = render(run, fmt)
-    extra: List[Tuple[Path, str]] = [(path, render(run, report_format)) for report_format, path in reports]
+    extra: list[tuple[Path, str]] = [(path, render(run, report_format)) for report_format, path in reports]
     for path in [p for p, _ in extra] + ([output] if output is not None else []):
         check_target(path, roots)
     if output is not None:

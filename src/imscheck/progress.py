@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Callable, Optional, TextIO
+from typing import TextIO
+from collections.abc import Callable
 
 ProgressCallback = Callable[[str, int, int], None]
 DELAY = 1.0  # seconds before the first line: runs shorter than this print nothing
@@ -56,7 +57,7 @@ class Progress:
             pass
 
 
-def for_terminal(quiet: bool = False, stream: Optional[TextIO] = None) -> Optional[Progress]:
+def for_terminal(quiet: bool = False, stream: TextIO | None = None) -> Progress | None:
     """A :class:`Progress` on stderr when it is a terminal and not ``quiet``, else None."""
     stream = stream if stream is not None else sys.stderr
     if quiet or stream is None:

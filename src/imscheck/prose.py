@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any
+from collections.abc import Sequence
 
 from imscheck.words import Passage, split_words, stem_set
 
@@ -37,11 +38,11 @@ class Block:
         self.has_body = has_body
         self.listed_figures = listed_figures  # a list item or table row under it holds a figure ("99.9 %")
         self._texts = texts
-        self._title_words: Optional[FrozenSet[str]] = None
-        self._text: Optional[Passage] = None
+        self._title_words: frozenset[str] | None = None
+        self._text: Passage | None = None
 
     @property
-    def title_words(self) -> FrozenSet[str]:
+    def title_words(self) -> frozenset[str]:
         if self._title_words is None:
             self._title_words = stem_set(split_words(self.title))
         return self._title_words
@@ -64,10 +65,10 @@ def _parser():  # type: ignore[no-untyped-def]
     return MarkdownIt("commonmark", {"html": False}).disable("inline")
 
 
-def headings(body: str, first_line: int) -> Tuple[Heading, ...]:
+def headings(body: str, first_line: int) -> tuple[Heading, ...]:
     """Headings of a Markdown body whose first line is line ``first_line`` of the file."""
     tokens = _parser().parse(body)
-    found: List[Heading] = []
+    found: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map is not None:
             inline = tokens[index + 1]
@@ -77,11 +78,11 @@ def headings(body: str, first_line: int) -> Tuple[Heading, ...]:
     return tuple(found)
 
 
-def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Heading]) -> Tuple[Block, ...]:
+def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Heading]) -> tuple[Block, ...]:
     """The document title and opening text, then one block per heading up to the next heading."""
     lines = body.splitlines()
     starts = [h.line - first_line for h in found]
-    blocks: List[Block] = []
+    blocks: list[Block] = []
     opening = lines[: starts[0]] if starts else lines
     blocks.append(Block("", first_line, [title] + opening, bool("".join(opening).strip())))
     for position, heading in enumerate(found):
@@ -94,9 +95,9 @@ def markdown_blocks(title: str, body: str, first_line: int, found: Sequence[Head
     return tuple(blocks)
 
 
-def data_blocks(meta: Any, line_of: Any) -> Tuple[Block, ...]:
+def data_blocks(meta: Any, line_of: Any) -> tuple[Block, ...]:
     """One block per top-level field of a data document: the field name and all it holds."""
-    blocks: List[Block] = []
+    blocks: list[Block] = []
     if not isinstance(meta, dict):
         return ()
     for key, value in meta.items():
@@ -106,9 +107,9 @@ def data_blocks(meta: Any, line_of: Any) -> Tuple[Block, ...]:
     return tuple(blocks)
 
 
-def flatten(value: Any) -> List[str]:
+def flatten(value: Any) -> list[str]:
     """Every key and scalar inside ``value``, as text (iteratively: documents may be deep)."""
-    out: List[str] = []
+    out: list[str] = []
     stack = [value]
     while stack:
         item = stack.pop()

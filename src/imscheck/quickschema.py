@@ -15,7 +15,8 @@ import hashlib
 import json
 import re
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 # sha256 of document.schema.json as json.dumps(..., sort_keys=True): the schema this file encodes
 SCHEMA_FINGERPRINT = "30bbb0d42276469230ca70c97aee9e9e5d3fd6b4278c9e06a0d1ded0f4b61e16"
@@ -44,7 +45,7 @@ def _json(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _string(value: Any, pattern: "re.Pattern[str]") -> bool:
+def _string(value: Any, pattern: re.Pattern[str]) -> bool:
     value = _json(value)
     # search, as jsonschema does: "$" also matches before a final newline
     return isinstance(value, str) and pattern.search(value) is not None
@@ -55,11 +56,11 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
-def _optional(meta: Mapping[str, Any], key: str, pattern: "re.Pattern[str]") -> bool:
+def _optional(meta: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> bool:
     return key not in meta or _string(meta[key], pattern)
 
 
-def _strings(meta: Mapping[str, Any], key: str, pattern: "re.Pattern[str]") -> bool:
+def _strings(meta: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> bool:
     if key not in meta:
         return True
     value = meta[key]

@@ -6,14 +6,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any
+from collections.abc import Iterable
 
 from imscheck.errors import EXIT_FINDINGS, EXIT_OK
 
-SEVERITIES: Tuple[str, ...] = ("major", "minor", "observation")
-SEVERITY_RANK: Dict[str, int] = {"major": 3, "minor": 2, "observation": 1}
-STATUSES: Tuple[str, ...] = ("pass", "fail", "waived", "not_applicable", "error")
-FAIL_ON_CHOICES: Tuple[str, ...] = SEVERITIES + ("never",)
+SEVERITIES: tuple[str, ...] = ("major", "minor", "observation")
+SEVERITY_RANK: dict[str, int] = {"major": 3, "minor": 2, "observation": 1}
+STATUSES: tuple[str, ...] = ("pass", "fail", "waived", "not_applicable", "error")
+FAIL_ON_CHOICES: tuple[str, ...] = SEVERITIES + ("never",)
 
 
 @dataclass(frozen=True, order=True)
@@ -28,10 +29,10 @@ class Evidence:
 
     document: str
     path: str
-    via: Optional[str]
+    via: str | None
     line: int = 1
 
-    def earned_through(self, edition: Optional[str]) -> bool:
+    def earned_through(self, edition: str | None) -> bool:
         """True if the credit came through a clause of ``edition`` (e.g. iso9001:2015)."""
         return edition is not None and (self.via or "").startswith(f"{edition}/")
 
@@ -45,10 +46,10 @@ class TopicCheck:
 
     topic: str  # what an auditor looks for, in words
     found: bool
-    document: Optional[str] = None  # where it was found, or the document read when it was not
-    path: Optional[str] = None
+    document: str | None = None  # where it was found, or the document read when it was not
+    path: str | None = None
     line: int = 1
-    message: Optional[str] = None  # the observation, when not found
+    message: str | None = None  # the observation, when not found
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ class Suppression:
     kind: str  # waiver | not_applicable
     reason: str  # the waiver's reason, or the entry's justification
     line: int  # of the entry in imscheck.yaml
-    approved_by: Optional[str] = None
-    expires: Optional[dt.date] = None  # waivers only
-    finding: Optional[str] = None  # the message the result had before it was suppressed
+    approved_by: str | None = None
+    expires: dt.date | None = None  # waivers only
+    finding: str | None = None  # the message the result had before it was suppressed
 
 
 @dataclass(frozen=True)
@@ -70,32 +71,32 @@ class Result:
 
     rule: str
     title: str
-    standard: Optional[str]
-    clause: Optional[str]
-    relation: Optional[str]
-    base_clauses: Tuple[str, ...]
+    standard: str | None
+    clause: str | None
+    relation: str | None
+    base_clauses: tuple[str, ...]
     severity: str
     status: str
     message: str
-    evidence: Tuple[Evidence, ...] = ()
-    locations: Tuple[Location, ...] = ()
-    guidance: Optional[str] = None
-    base: Optional[str] = None  # base edition key (iso9001:2015) for requirement rules
-    missing: Tuple[str, ...] = ()  # which halves failed: "base", "extension"
-    description: Optional[str] = None  # what the rule checks (hygiene, git and config rules)
-    new: Optional[bool] = None  # failing now but not at the base revision; None: no comparison
-    checklist: Tuple[TopicCheck, ...] = ()  # the topics an auditor reads the prose for
-    suppression: Optional[Suppression] = None  # set with status waived / not_applicable
+    evidence: tuple[Evidence, ...] = ()
+    locations: tuple[Location, ...] = ()
+    guidance: str | None = None
+    base: str | None = None  # base edition key (iso9001:2015) for requirement rules
+    missing: tuple[str, ...] = ()  # which halves failed: "base", "extension"
+    description: str | None = None  # what the rule checks (hygiene, git and config rules)
+    new: bool | None = None  # failing now but not at the base revision; None: no comparison
+    checklist: tuple[TopicCheck, ...] = ()  # the topics an auditor reads the prose for
+    suppression: Suppression | None = None  # set with status waived / not_applicable
     # what the evidence showed, check by check, without the expectation the rule states (the
     # audit report prints the expectation beside it); empty: the message says it all
-    found: Tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
 
     @property
     def failing(self) -> bool:
         return self.status in ("fail", "error")
 
     @property
-    def observations(self) -> Tuple[TopicCheck, ...]:
+    def observations(self) -> tuple[TopicCheck, ...]:
         """Opportunities to improve: checklist topics the evidence does not seem to mention."""
         if self.status in ("waived", "not_applicable"):
             return ()
@@ -151,10 +152,10 @@ class Comparison:
     """The base of ``--changed-since`` / ``--staged``: the revision asked for and its commit."""
 
     ref: str
-    commit: Optional[str]
+    commit: str | None
     staged: bool = False
     # Why the base could not be evaluated (then every failing result counts as new), or None.
-    base_problem: Optional[str] = None
+    base_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,14 +164,14 @@ class Run:
 
     tool_version: str
     repository: str
-    commit: Optional[str]
+    commit: str | None
     as_of: dt.date
     standard: str
     base: str
-    results: Tuple[Result, ...]
-    config_path: Optional[str] = None
-    documents: Tuple[object, ...] = field(default=(), compare=False, repr=False)
-    comparison: Optional[Comparison] = None
+    results: tuple[Result, ...]
+    config_path: str | None = None
+    documents: tuple[object, ...] = field(default=(), compare=False, repr=False)
+    comparison: Comparison | None = None
     # Where a finding with no file of its own is shown (SARIF needs a location for every result):
     # imscheck.yaml, else README.md, else the first document.
     anchor: str = "imscheck.yaml"
@@ -179,11 +180,11 @@ class Run:
     # scanning and GitLab place a file by its path from the work-tree root.
     prefix: str = ""
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         return summarize(self.results)
 
 
-def summarize(results: Iterable[Result]) -> Dict[str, Any]:
+def summarize(results: Iterable[Result]) -> dict[str, Any]:
     """Counts by status, and failing results by severity."""
     results = list(results)
     by_status = {status: 0 for status in STATUSES}

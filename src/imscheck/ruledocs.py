@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from imscheck.defects import describe, resolve_targets
 from imscheck.engine import DEFAULT_CHECK
@@ -19,7 +19,7 @@ from imscheck.standards import Catalogues, edition_name
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
 
-def rule_summary(rule: Rule) -> Dict[str, Any]:
+def rule_summary(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "clause": rule.clause,
@@ -31,7 +31,7 @@ def rule_summary(rule: Rule) -> Dict[str, Any]:
     }
 
 
-def list_rules(pack: Pack, hygiene: Dict[str, HygieneRule], fmt: str = "text", git: Optional[Dict[str, HygieneRule]] = None) -> str:
+def list_rules(pack: Pack, hygiene: dict[str, HygieneRule], fmt: str = "text", git: dict[str, HygieneRule] | None = None) -> str:
     """The pack's rules, the built-in rules every check runs, and the git rules a comparison runs."""
     git = git or {}
     if fmt == "json":
@@ -72,7 +72,7 @@ def _base_half(rule: Rule) -> str:
     return f"{edition_name(rule.base)} half: approved evidence addressing " + ", ".join(str(r) for r in rule.base_refs)
 
 
-def expectations(rule: Rule) -> List[str]:
+def expectations(rule: Rule) -> list[str]:
     """What an auditor expects to see for ``rule``, one phrase per piece of evidence."""
     phrases = [_base_half(rule)] if rule.relation.type == "partial" else []
     for check in rule.checks or (DEFAULT_CHECK,):
@@ -82,7 +82,7 @@ def expectations(rule: Rule) -> List[str]:
     return phrases
 
 
-def _check_lines(check: Check, rule: Rule, vocabulary: Vocabulary) -> List[str]:
+def _check_lines(check: Check, rule: Rule, vocabulary: Vocabulary) -> list[str]:
     lines = [f"  - {check_phrase(check, rule)}" + (" (when there are any: none is no finding)" if check.when_present else "")]
     kind = vocabulary.kinds.get(check.kind) if check.kind else None
     if kind is not None:
@@ -108,7 +108,7 @@ def _check_lines(check: Check, rule: Rule, vocabulary: Vocabulary) -> List[str]:
     return lines
 
 
-def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Optional[Vocabulary] = None) -> str:
+def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Vocabulary | None = None) -> str:
     vocabulary = vocabulary or shipped_vocabulary()
     target = catalogues.require(rule.target)
     base = catalogues.require(rule.base)
@@ -147,7 +147,7 @@ def show_hygiene(rule: HygieneRule, applies: str = "every repository (built in)"
 _GIT_APPLIES = "repositories compared with a git revision (--changed-since, --staged)"
 
 
-def find_rule(rule_id: str, pack: Pack, hygiene: Dict[str, HygieneRule], git: Dict[str, HygieneRule], catalogues: Catalogues) -> str:
+def find_rule(rule_id: str, pack: Pack, hygiene: dict[str, HygieneRule], git: dict[str, HygieneRule], catalogues: Catalogues) -> str:
     """``imscheck rules show RULE``: the rule in any case (``sms-9.3``), else the nearest ids in the error."""
     wanted = rule_id.strip().casefold()
     for rule in pack.rules:

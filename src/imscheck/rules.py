@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt, kind_of, short_schema_message
@@ -32,11 +33,11 @@ BUILTIN_RULE_FILES = (HYGIENE_FILE, GIT_RULES_FILE, CONFIG_RULES_FILE)
 class Selector:
     """Which documents a check looks at; every given criterion must hold."""
 
-    types: Tuple[str, ...] = ()
-    addresses: Tuple[str, ...] = ()  # "self", "base", clause numbers or full references
-    ids: Tuple[str, ...] = ()
-    paths: Tuple[str, ...] = ()
-    where: Tuple[Tuple[str, Any], ...] = ()
+    types: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()  # "self", "base", clause numbers or full references
+    ids: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    where: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,33 +45,33 @@ class Check:
     """One piece of evidence an auditor looks for, and what it must show."""
 
     select: Selector
-    expect: Optional[str] = None
+    expect: str | None = None
     at_least: int = 1
     every: bool = False
     none: bool = False
     per_service: bool = False
     when_present: bool = False  # event records: none is fine (no emergency change this year)
-    kind: Optional[str] = None  # vocabulary kind the concepts below belong to
-    fields: Tuple[str, ...] = ()  # concepts of ``kind`` each document must hold
-    covers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # concept -> topics its value must mention
-    topics: Tuple[str, ...] = ()  # what an auditor reads the prose for (observations)
+    kind: str | None = None  # vocabulary kind the concepts below belong to
+    fields: tuple[str, ...] = ()  # concepts of ``kind`` each document must hold
+    covers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # concept -> topics its value must mention
+    topics: tuple[str, ...] = ()  # what an auditor reads the prose for (observations)
     services_catalogued: bool = False  # every service a document names is in the catalogue
-    listed_documents: Optional[str] = None  # concept whose document ids must each count as evidence
-    schema: Optional[Mapping[str, Any]] = None
+    listed_documents: str | None = None  # concept whose document ids must each count as evidence
+    schema: Mapping[str, Any] | None = None
     fresh_field: str = "date"
-    fresh_months: Optional[int] = None
+    fresh_months: int | None = None
     fresh_grace: int = 0  # months of grace after the window (a review held a few days late)
-    fresh_declared_by: Optional[str] = None  # topic naming the activity whose stated interval wins
-    references: Tuple[Tuple[str, Selector], ...] = ()
+    fresh_declared_by: str | None = None  # topic naming the activity whose stated interval wins
+    references: tuple[tuple[str, Selector], ...] = ()
     validator: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Relation:
     type: str  # full | partial | none
-    base: Tuple[str, ...] = ()
-    adds: Optional[str] = None
-    neighbours: Tuple[str, ...] = ()  # none: ISO 9001 clauses whose arrangements are reused, without credit
+    base: tuple[str, ...] = ()
+    adds: str | None = None
+    neighbours: tuple[str, ...] = ()  # none: ISO 9001 clauses whose arrangements are reused, without credit
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,12 @@ class Rule:
     title: str
     severity: str
     relation: Relation
-    checks: Tuple[Check, ...]
+    checks: tuple[Check, ...]
     guidance: str
     target: str  # edition key, e.g. iso20000-1:2018
     base: str  # edition key, e.g. iso9001:2015
     source: str
-    justification: Optional[str] = None
+    justification: str | None = None
 
     @property
     def ref(self) -> Ref:
@@ -95,7 +96,7 @@ class Rule:
         return Ref(standard, edition, self.clause)
 
     @property
-    def base_refs(self) -> Tuple[Ref, ...]:
+    def base_refs(self) -> tuple[Ref, ...]:
         standard, edition = self.base.split(":", 1)
         return tuple(Ref(standard, edition, number) for number in self.relation.base)
 
@@ -107,10 +108,10 @@ class Pack:
     target: str
     base: str
     title: str
-    rules: Tuple[Rule, ...]
+    rules: tuple[Rule, ...]
     directory: Path
 
-    def get(self, rule_id: str) -> Optional[Rule]:
+    def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
@@ -123,9 +124,9 @@ class HygieneRule:
     guidance: str
 
 
-def available_packs(rules_root: Path) -> Dict[str, Path]:
+def available_packs(rules_root: Path) -> dict[str, Path]:
     """Target edition key -> pack directory, for every ``packs/*/pack.yaml``."""
-    found: Dict[str, Path] = {}
+    found: dict[str, Path] = {}
     for manifest in sorted((rules_root / "packs").glob(f"*/{PACK_FILE}")):
         data = load_setup_file(manifest, "pack")
         found[data["target"]] = manifest.parent
@@ -136,11 +137,11 @@ def load_pack(
     rules_root: Path,
     target: str,
     catalogues: Catalogues,
-    extra_dirs: Sequence[Union[Path, "RuleFolder"]] = (),
-    base: Optional[str] = None,
+    extra_dirs: Sequence[Path | RuleFolder] = (),
+    base: str | None = None,
     source: str = "--standard",
-    base_source: Optional[str] = None,
-    vocabulary: Optional[Vocabulary] = None,
+    base_source: str | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Pack:
     """Load and validate the pack for ``target`` plus the user's rule folders.
 
@@ -169,8 +170,8 @@ def load_pack(
         folder = extra if isinstance(extra, RuleFolder) else RuleFolder(WorkTree(Path(extra), use_git=False))
         for name, text in folder.rule_files():
             loaded.append((name, _rules_from_text(text, name, target_catalogue, base_catalogue, catalogues, words)))
-    rules: List[Rule] = []
-    seen: Dict[str, str] = {}
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
     for name, found in loaded:
         for rule in found:
             if rule.id in seen:
@@ -198,7 +199,7 @@ class RuleFolder:
     source: Source
     path: str = "."
 
-    def rule_files(self) -> List[Tuple[str, str]]:
+    def rule_files(self) -> list[tuple[str, str]]:
         """(name for messages, text) of each rule file, sorted by file name."""
         where = self.source.describe(self.path)
         try:
@@ -209,7 +210,7 @@ class RuleFolder:
             if exc.reason == SYMLINK:
                 raise ImscheckError("rule folder is (or lies in) a symbolic link: not followed; keep rule folders as real folders in the repository", where) from None
             raise ImscheckError(f"rule folder cannot be read: {exc}", where) from None
-        out: List[Tuple[str, str]] = []
+        out: list[tuple[str, str]] = []
         for name, kind in entries:
             if not name.endswith(".yaml") or name.startswith(".") or kind == FOLDER:
                 continue
@@ -228,17 +229,17 @@ class RuleFolder:
         return out
 
 
-def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> Dict[str, HygieneRule]:
+def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> dict[str, HygieneRule]:
     """Metadata of built-in rules from ``rules/<name>`` (hygiene, git or configuration rules)."""
     path = rules_root / name
     data = load_setup_file(path, "hygiene")
     return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
 
 
-_FILE_CACHE: Dict[Tuple[str, int, int, int, int], List[Rule]] = {}
+_FILE_CACHE: dict[tuple[str, int, int, int, int], list[Rule]] = {}
 
 
-def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> list[Rule]:
     """Rules of one file; a library caller checking many repositories parses each file once."""
     try:
         stat = path.stat()
@@ -255,11 +256,11 @@ def _load_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: 
 
 # content hash -> (catalogues, vocabulary, rules): the objects are kept and compared by identity,
 # so an id reused after garbage collection can never serve rules built against other data.
-_TEXT_CACHE: Dict[Tuple[str, str], Tuple[Catalogues, Vocabulary, List[Rule]]] = {}
+_TEXT_CACHE: dict[tuple[str, str], tuple[Catalogues, Vocabulary, list[Rule]]] = {}
 _TEXT_CACHE_SIZE = 256
 
 
-def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> list[Rule]:
     """Rules of a user's rule file, validated; parsed once per content for a library caller."""
     key = (name, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
     hit = _TEXT_CACHE.get(key)
@@ -281,7 +282,7 @@ def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, c
     return rules
 
 
-def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> List[Rule]:
+def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> list[Rule]:
     if not isinstance(data, dict):
         # said without the content: a file of the repository may hold anything (a token, a key)
         raise ImscheckError(f"not a rule file: expected a mapping with a rules: list, found {kind_of(data)} {excerpt(data)}", name)
@@ -300,7 +301,7 @@ def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, c
 
 
 def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary,
-                     validate: Optional[bool] = None) -> List[Rule]:
+                     validate: bool | None = None) -> list[Rule]:
     if validate is None:
         validate = not is_shipped(path)  # shipped rules are validated by the test suite
     if not validate:
@@ -340,7 +341,7 @@ def _build_rule(raw: Mapping[str, Any], source: str, target: Catalogue, base: Ca
     )
 
 
-def _strings(value: Any) -> Tuple[str, ...]:
+def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
@@ -370,7 +371,7 @@ def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catal
     )
 
 
-def _reference_problem(schema: Any) -> Optional[str]:
+def _reference_problem(schema: Any) -> str | None:
     """A ``$ref`` that would fail during evaluation: rules are self-contained, nothing is fetched."""
     stack = [schema]
     while stack:
@@ -392,7 +393,7 @@ def _reference_problem(schema: Any) -> Optional[str]:
     return None
 
 
-def _vocabulary_problem(raw: Mapping[str, Any], vocabulary: Vocabulary) -> Optional[str]:
+def _vocabulary_problem(raw: Mapping[str, Any], vocabulary: Vocabulary) -> str | None:
     """A kind, concept or topic the check names that the vocabulary lacks (rules/vocabulary.yaml)."""
     kind_name = raw.get("kind")
     concepts = list(raw.get("fields", ())) + list(raw.get("covers", {})) + ([raw["listed_documents"]] if "listed_documents" in raw else [])

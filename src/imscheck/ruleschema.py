@@ -11,7 +11,8 @@ pairwise. imscheck's own schemas are trusted and keep using ``re``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterator, Optional
+from typing import Any
+from collections.abc import Iterator
 
 from imscheck.escaping import scrub_surrogates
 from imscheck.excerpt import excerpt
@@ -33,7 +34,7 @@ def _search(pattern: str, text: str) -> bool:
     return _compiled(pattern).search(scrub_surrogates(text)) is not None
 
 
-def pattern_problem(schema: Any) -> Optional[str]:
+def pattern_problem(schema: Any) -> str | None:
     """Why a pattern of ``schema`` cannot be matched in linear time, or None."""
     stack = [schema]
     while stack:
@@ -108,8 +109,9 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
 def _validator_class() -> Any:
     from jsonschema import Draft202012Validator, validators
 
-    return validators.extend(Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties,
-                                                    "uniqueItems": _unique_items})
+    # jsonschema's stubs leave extend untyped
+    return validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties, "uniqueItems": _unique_items})
 
 
 def rule_validator(schema: Any) -> Any:

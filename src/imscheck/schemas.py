@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any
+from collections.abc import Iterable
 
 from imscheck.datacache import cached
 from imscheck.errors import ImscheckError
@@ -15,14 +16,15 @@ from imscheck.yamlparse import Limits, ParseError, parse_yaml
 _SETUP_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
 
 
-@lru_cache(maxsize=None)
-def schema(name: str) -> dict:
+@cache
+def schema(name: str) -> dict[str, Any]:
     """The schema ``schemas/<name>.schema.json``."""
     path = schemas_dir() / f"{name}.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Any:
     from jsonschema import Draft202012Validator  # imported when first needed: it is slow to import
 
@@ -36,7 +38,7 @@ def inline_refs(root: Any) -> Any:
     of a repository is validated, so the document schema is flattened once (a third less time per
     document). A reference inside its own target (recursion) is left as it is.
     """
-    def expand(node: Any, active: Tuple[str, ...]) -> Any:
+    def expand(node: Any, active: tuple[str, ...]) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if len(node) == 1 and isinstance(ref, str) and ref.startswith("#/") and ref not in active:
@@ -73,7 +75,7 @@ def load_yaml_file(path: Path) -> Any:
     return parsed.data
 
 
-def load_setup_file(path: Path, name: str, validate: Optional[bool] = None) -> Any:
+def load_setup_file(path: Path, name: str, validate: bool | None = None) -> Any:
     """A set-up YAML file checked against schema ``name``; a shipped file is read as it is.
 
     Shipped rules, catalogues and the vocabulary are validated by imscheck's own tests, so a
@@ -103,7 +105,7 @@ def describe_error(error: Any) -> str:
     return f"at {where}: {error.message}" if where else error.message
 
 
-def errors(instance: Any, name: str) -> List[Any]:
+def errors(instance: Any, name: str) -> list[Any]:
     """All validation errors of ``instance`` against schema ``name``, in a stable order."""
     found = list(validator(name).iter_errors(instance))
     return sorted(found, key=lambda e: ([str(p) for p in e.absolute_path], e.message))

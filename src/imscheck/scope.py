@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Collection, List, Sequence, Set, Tuple
+from collections.abc import Collection, Sequence
 
 from imscheck.config import CONFIG_FILE, Config
 from imscheck.findings import Finding
 from imscheck.results import Location, Result, Suppression
 
 
-def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str], as_of: dt.date) -> Tuple[List[Result], List[Finding]]:
+def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str], as_of: dt.date) -> tuple[list[Result], list[Finding]]:
     """Results with not-applicable and waived statuses applied, and the configuration findings."""
-    scoped: List[Result] = []
-    used_na: Set[int] = set()
-    waived: Set[str] = set()
+    scoped: list[Result] = []
+    used_na: set[int] = set()
+    waived: set[str] = set()
     for result in results:
         entry = config.exclusion(result.rule, result.clause)
         waiver = config.waiver(result.rule, as_of)
@@ -44,12 +44,12 @@ def apply_scope(results: Sequence[Result], config: Config, known_rules: Collecti
                     + _override_findings(config, known_rules))
 
 
-def _at(line: int) -> Tuple[Location, ...]:
+def _at(line: int) -> tuple[Location, ...]:
     return (Location(CONFIG_FILE, line),)
 
 
-def _waiver_findings(config: Config, known: Collection[str], evaluated: Set[str], waived: Set[str], as_of: dt.date) -> List[Finding]:
-    out: List[Finding] = []
+def _waiver_findings(config: Config, known: Collection[str], evaluated: set[str], waived: set[str], as_of: dt.date) -> list[Finding]:
+    out: list[Finding] = []
     for waiver in config.waivers:
         if waiver.rule not in known:
             out.append(Finding("CFG-WAIVER", f"waiver names rule {waiver.rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove the waiver", _at(waiver.line)))
@@ -60,7 +60,7 @@ def _waiver_findings(config: Config, known: Collection[str], evaluated: Set[str]
     return out
 
 
-def _override_findings(config: Config, known: Collection[str]) -> List[Finding]:
+def _override_findings(config: Config, known: Collection[str]) -> list[Finding]:
     # A mistyped rule id would leave the intended severity or window silently unchanged.
     return [
         Finding("CFG-SCOPE", f"overrides names rule {rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove it", _at(override.line))
@@ -69,7 +69,7 @@ def _override_findings(config: Config, known: Collection[str]) -> List[Finding]:
     ]
 
 
-def _scope_findings(config: Config, known: Collection[str], used_lines: Set[int]) -> List[Finding]:
+def _scope_findings(config: Config, known: Collection[str], used_lines: set[int]) -> list[Finding]:
     # An entry for a known rule that did not run (a git rule without --changed-since) is fine.
     return [
         Finding("CFG-SCOPE", f"not_applicable entry for {'rule ' + entry.rule if entry.rule else 'clause ' + str(entry.clause)} matches no rule of this pack: correct it or remove it", _at(entry.line))

@@ -20,7 +20,7 @@ import stat
 import subprocess
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from collections.abc import Callable, Iterable, Mapping
 
 FILE = "file"
 SYMLINK = "symlink"
@@ -62,12 +62,12 @@ def _kind(mode: int) -> str:
     return SPECIAL
 
 
-def too_large(size: Optional[int], max_bytes: int) -> Unreadable:
+def too_large(size: int | None, max_bytes: int) -> Unreadable:
     shown = f"{size} bytes" if size is not None else "larger"
     return Unreadable(f"file is {shown}, over the {max_bytes}-byte limit", TOO_LARGE)
 
 
-def parts_of(rel: str) -> Optional[Tuple[str, ...]]:
+def parts_of(rel: str) -> tuple[str, ...] | None:
     """The components of a relative POSIX path, or None if it could leave its tree.
 
     Absolute paths, ``..``, ``.`` and empty components and any ``.git`` component are refused:
@@ -86,16 +86,16 @@ class Source(ABC):
 
     root: Path  # the checked folder: how messages and reports name the repository
 
-    def commit(self) -> Optional[str]:
+    def commit(self) -> str | None:
         """The commit the files belong to, when there is one (reports show it)."""
         return None
 
     @abstractmethod
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         """Every file the tree holds (POSIX, relative), in no particular order."""
 
     @abstractmethod
-    def kind(self, rel: str) -> Optional[str]:
+    def kind(self, rel: str) -> str | None:
         """FILE, SYMLINK, FOLDER or SPECIAL; None if there is nothing at ``rel``."""
 
     @abstractmethod
@@ -103,7 +103,7 @@ class Source(ABC):
         """The content of the regular file ``rel``; raises :class:`Unreadable` (never reads more than ``max_bytes + 1``)."""
 
     @abstractmethod
-    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+    def listdir(self, rel: str) -> list[tuple[str, str]]:
         """(name, kind) of what the folder ``rel`` holds, sorted; raises :class:`Unreadable` if ``rel`` is not a folder."""
 
     @abstractmethod
@@ -122,14 +122,14 @@ class WorkTree(Source):
         self.root = Path(root)
         self._use_git = use_git
 
-    def commit(self) -> Optional[str]:
+    def commit(self) -> str | None:
         return _git_head(self.root) if self._use_git else None
 
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         listed = _git_files(self.root) if self._use_git else None
         return listed if listed is not None else _walk_files(self.root)
 
-    def kind(self, rel: str) -> Optional[str]:
+    def kind(self, rel: str) -> str | None:
         parts = parts_of(rel)
         if parts is None:
             return None
@@ -168,7 +168,7 @@ class WorkTree(Source):
         finally:
             os.close(handle)
 
-    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+    def listdir(self, rel: str) -> list[tuple[str, str]]:
         parts = () if rel in ("", ".") else parts_of(rel)
         if parts is None:
             raise Unreadable(f"{rel!r} is not a path inside the repository", FAILED)
@@ -197,7 +197,7 @@ class WorkTree(Source):
                 inner = os.open(part, flags | os.O_NOFOLLOW, dir_fd=handle)
             except OSError as exc:
                 try:
-                    mode: Optional[int] = os.stat(part, dir_fd=handle, follow_symlinks=False).st_mode
+                    mode: int | None = os.stat(part, dir_fd=handle, follow_symlinks=False).st_mode
                 except OSError:
                     mode = None
                 os.close(handle)
@@ -228,7 +228,7 @@ def _read_regular(handle: int, max_bytes: int) -> bytes:
         raise Unreadable(f"not a regular file: {special_name(info.st_mode)}", _kind(info.st_mode))
     if info.st_size > max_bytes:
         raise too_large(info.st_size, max_bytes)
-    chunks: List[bytes] = []
+    chunks: list[bytes] = []
     total = 0
     while total <= max_bytes:  # a file that grows while read still stops at the limit
         try:
@@ -256,9 +256,9 @@ class GitTree(Source):
     and is only called once its size is known to be within the limit.
     """
 
-    def __init__(self, root: Path, entries: Mapping[str, Tuple[str, str, Optional[int]]], label: Callable[[str], str],
-                 size_of: Callable[[str], int], read_blob: Callable[[str, int], bytes], commit: Optional[str] = None,
-                 copy: Optional[Callable[[str, str, int], Optional[bytes]]] = None) -> None:
+    def __init__(self, root: Path, entries: Mapping[str, tuple[str, str, int | None]], label: Callable[[str], str],
+                 size_of: Callable[[str], int], read_blob: Callable[[str, int], bytes], commit: str | None = None,
+                 copy: Callable[[str, str, int], bytes | None] | None = None) -> None:
         self.root = root
         self._commit = commit
         self._entries = dict(entries)
@@ -267,15 +267,15 @@ class GitTree(Source):
         self._read_blob = read_blob
         # (rel, object id, limit) -> the same bytes from a cheaper place (the work tree), or None
         self._copy = copy
-        self._folders: Optional[Dict[str, Set[str]]] = None
+        self._folders: dict[str, set[str]] | None = None
 
-    def commit(self) -> Optional[str]:
+    def commit(self) -> str | None:
         return self._commit
 
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         return list(self._entries)
 
-    def kind(self, rel: str) -> Optional[str]:
+    def kind(self, rel: str) -> str | None:
         entry = self._entries.get(rel)
         if entry is not None:
             return entry[0]
@@ -300,7 +300,7 @@ class GitTree(Source):
             raise too_large(size, max_bytes)
         return self._read_blob(oid, size)
 
-    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+    def listdir(self, rel: str) -> list[tuple[str, str]]:
         key = "" if rel in ("", ".") else rel
         children = self._children()
         entry = self._entries.get(key)
@@ -317,15 +317,15 @@ class GitTree(Source):
     def describe(self, rel: str) -> str:
         return self._label(rel)
 
-    def blob_id(self, rel: str) -> Optional[str]:
+    def blob_id(self, rel: str) -> str | None:
         """The object id of the regular file ``rel`` (None for anything else)."""
         entry = self._entries.get(rel)
         return entry[1] if entry is not None and entry[0] == FILE else None
 
-    def _children(self) -> Dict[str, Set[str]]:
+    def _children(self) -> dict[str, set[str]]:
         """Folder path -> names directly in it ("" is the root), built on first use."""
         if self._folders is None:
-            folders: Dict[str, Set[str]] = {"": set()}
+            folders: dict[str, set[str]] = {"": set()}
             for path in self._entries:
                 parts = path.split("/")
                 for depth, name in enumerate(parts):
@@ -352,16 +352,16 @@ class Fingerprinted(Source):
     def __init__(self, source: Source, id_length: int = 40) -> None:
         self.inner = source
         self.root = source.root
-        self.read_ids: Dict[str, str] = {}
+        self.read_ids: dict[str, str] = {}
         self._length = id_length
 
-    def commit(self) -> Optional[str]:
+    def commit(self) -> str | None:
         return self.inner.commit()
 
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         return self.inner.paths()
 
-    def kind(self, rel: str) -> Optional[str]:
+    def kind(self, rel: str) -> str | None:
         return self.inner.kind(rel)
 
     def read(self, rel: str, max_bytes: int) -> bytes:
@@ -369,7 +369,7 @@ class Fingerprinted(Source):
         self.read_ids.setdefault(rel, blob_id(data, self._length))  # the first read is the one parsed
         return data
 
-    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+    def listdir(self, rel: str) -> list[tuple[str, str]]:
         return self.inner.listdir(rel)
 
     def describe(self, rel: str) -> str:
@@ -384,26 +384,26 @@ class Subset(Source):
         self.root = source.root
         self._paths = list(paths)
 
-    def commit(self) -> Optional[str]:
+    def commit(self) -> str | None:
         return self.inner.commit()
 
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         return list(self._paths)
 
-    def kind(self, rel: str) -> Optional[str]:
+    def kind(self, rel: str) -> str | None:
         return self.inner.kind(rel)
 
     def read(self, rel: str, max_bytes: int) -> bytes:
         return self.inner.read(rel, max_bytes)
 
-    def listdir(self, rel: str) -> List[Tuple[str, str]]:
+    def listdir(self, rel: str) -> list[tuple[str, str]]:
         return self.inner.listdir(rel)
 
     def describe(self, rel: str) -> str:
         return self.inner.describe(rel)
 
 
-def _git_files(root: Path) -> Optional[List[str]]:
+def _git_files(root: Path) -> list[str] | None:
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -417,8 +417,8 @@ def _git_files(root: Path) -> Optional[List[str]]:
     return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _walk_files(root: Path) -> List[str]:
-    out: List[str] = []
+def _walk_files(root: Path) -> list[str]:
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel_dir = os.path.relpath(dirpath, root)
@@ -433,7 +433,7 @@ def _walk_files(root: Path) -> List[str]:
     return out
 
 
-def _git_head(root: Path) -> Optional[str]:
+def _git_head(root: Path) -> str | None:
     try:
         proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True, check=False)
     except OSError:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from imscheck.errors import ImscheckError
 from imscheck.schemas import load_setup_file
@@ -15,12 +15,12 @@ _REF = re.compile(r"^(?P<standard>[a-z][a-z0-9-]*):(?P<edition>\d{4})/(?P<clause
 _CLAUSE = re.compile(r"^\d+(?:\.\d+)*$")
 
 
-def clause_key(number: str) -> Tuple[int, ...]:
+def clause_key(number: str) -> tuple[int, ...]:
     """Sort key: 8.10 after 8.9."""
     return tuple(int(part) for part in number.split("."))
 
 
-def parent_of(number: str) -> Optional[str]:
+def parent_of(number: str) -> str | None:
     return number.rsplit(".", 1)[0] if "." in number else None
 
 
@@ -43,21 +43,21 @@ class Ref:
     def __str__(self) -> str:
         return f"{self.standard}:{self.edition}/{self.clause}"
 
-    def lineage(self) -> Iterator["Ref"]:
+    def lineage(self) -> Iterator[Ref]:
         """This clause and its ancestors: the references that cover it."""
-        number: Optional[str] = self.clause
+        number: str | None = self.clause
         while number is not None:
             yield Ref(self.standard, self.edition, number)
             number = parent_of(number)
 
-    def covers(self, other: "Ref") -> bool:
+    def covers(self, other: Ref) -> bool:
         """True if evidence addressing ``self`` counts for ``other`` (same or ancestor clause)."""
         return self.edition_key == other.edition_key and (
             other.clause == self.clause or other.clause.startswith(self.clause + ".")
         )
 
 
-def parse_ref(text: str) -> Optional[Ref]:
+def parse_ref(text: str) -> Ref | None:
     """Parse ``STANDARD:EDITION/CLAUSE``; None if the text is not of that form."""
     match = _REF.match(text.strip()) if isinstance(text, str) else None
     if not match:
@@ -72,13 +72,13 @@ cached_ref = lru_cache(maxsize=4096)(parse_ref)
 @dataclass(frozen=True)
 class Clause:
     number: str
-    title: Optional[str]
+    title: str | None
     summary: str
     untitled: bool = False
     unverified: bool = False
 
     @property
-    def parent(self) -> Optional[str]:
+    def parent(self) -> str | None:
         return parent_of(self.number)
 
     @property
@@ -99,7 +99,7 @@ class Catalogue:
     standard: str
     edition: str
     title: str
-    requirement_clauses: Tuple[str, ...]
+    requirement_clauses: tuple[str, ...]
     clauses: Mapping[str, Clause]  # in document order
     source: str
 
@@ -110,13 +110,13 @@ class Catalogue:
     def ref(self, number: str) -> Ref:
         return Ref(self.standard, self.edition, number)
 
-    def get(self, number: str) -> Optional[Clause]:
+    def get(self, number: str) -> Clause | None:
         return self.clauses.get(number)
 
-    def children(self, number: str) -> List[Clause]:
+    def children(self, number: str) -> list[Clause]:
         return [c for c in self.clauses.values() if c.parent == number]
 
-    def requirement_leaves(self) -> List[Clause]:
+    def requirement_leaves(self) -> list[Clause]:
         """Leaf clauses of the requirement clauses (4-10, or 4-9 for 20000-1:2011)."""
         parents = {c.parent for c in self.clauses.values() if c.parent}
         return [
@@ -133,7 +133,7 @@ class Catalogues:
     """All catalogued editions, by key (``iso9001:2015``)."""
 
     def __init__(self, catalogues: Iterable[Catalogue]) -> None:
-        self._by_key: Dict[str, Catalogue] = {c.key: c for c in catalogues}
+        self._by_key: dict[str, Catalogue] = {c.key: c for c in catalogues}
 
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
@@ -141,17 +141,17 @@ class Catalogues:
     def __iter__(self) -> Iterator[Catalogue]:
         return iter(self._by_key.values())
 
-    def get(self, key: str) -> Optional[Catalogue]:
+    def get(self, key: str) -> Catalogue | None:
         return self._by_key.get(key)
 
-    def require(self, key: str, source: Optional[str] = None) -> Catalogue:
+    def require(self, key: str, source: str | None = None) -> Catalogue:
         catalogue = self._by_key.get(key)
         if catalogue is None:
             known = ", ".join(sorted(self._by_key))
             raise ImscheckError(f"no catalogue for standard {key!r} (known: {known})", source)
         return catalogue
 
-    def problem_with(self, ref: Ref) -> Optional[str]:
+    def problem_with(self, ref: Ref) -> str | None:
         """Why ``ref`` is wrong, or None. Uncatalogued standards are accepted unchecked."""
         catalogue = self._by_key.get(ref.edition_key)
         if catalogue is None:
@@ -164,9 +164,9 @@ class Catalogues:
         return f"{ref} names a clause that does not exist in {catalogue.title}"
 
 
-def load_catalogue(path: Path, validate: Optional[bool] = None) -> Catalogue:
+def load_catalogue(path: Path, validate: bool | None = None) -> Catalogue:
     data = load_setup_file(path, "catalogue", validate)
-    clauses: Dict[str, Clause] = {}
+    clauses: dict[str, Clause] = {}
     for entry in data["clauses"]:
         number = entry["number"]
         if number in clauses:
@@ -182,7 +182,7 @@ def load_catalogue(path: Path, validate: Optional[bool] = None) -> Catalogue:
 
 def load_catalogues(directories: Sequence[Path]) -> Catalogues:
     """Load every ``*.yaml`` catalogue in ``directories`` (later folders may add editions)."""
-    found: List[Catalogue] = []
+    found: list[Catalogue] = []
     for directory in directories:
         for path in sorted(directory.glob("*.yaml")):
             found.append(load_catalogue(path))

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from imscheck.documents import Document
 from imscheck.prose import Block, flatten
@@ -25,7 +26,7 @@ from imscheck.schemas import load_setup_file
 from imscheck.words import Passage, split_words, stems
 
 VOCABULARY_FILE = "vocabulary.yaml"
-_EMPTY: Tuple[Any, ...] = (None, "", [], {})
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Concept:
     kind: str
     name: str
     title: str
-    names: Tuple[str, ...]
-    abbreviations: Tuple[Tuple[str, str], ...] = ()
+    names: tuple[str, ...]
+    abbreviations: tuple[tuple[str, str], ...] = ()
     quantified: bool = False  # a value without a figure does not hold it (targets, results, costs)
 
     @property
@@ -44,7 +45,7 @@ class Concept:
         return f"{self.kind}.{self.name}"
 
     @cached_property
-    def keys(self) -> Tuple[FrozenSet[str], ...]:
+    def keys(self) -> tuple[frozenset[str], ...]:
         """The stems of each name (computed when first matched: a run uses a few concepts)."""
         expand = dict(self.abbreviations)
         return tuple(frozenset(stems(n, expand)) for n in self.names)
@@ -63,11 +64,11 @@ class Topic:
 
     name: str
     title: str
-    phrases: Tuple[str, ...]
-    abbreviations: Tuple[Tuple[str, str], ...] = ()
+    phrases: tuple[str, ...]
+    abbreviations: tuple[tuple[str, str], ...] = ()
 
     @cached_property
-    def keys(self) -> Tuple[Tuple[str, ...], ...]:
+    def keys(self) -> tuple[tuple[str, ...], ...]:
         """The stems of each phrase, as written and with abbreviations spelt out or shortened."""
         expand = dict(self.abbreviations)
         return tuple(dict.fromkeys(key for p in self.phrases for key in _phrase_keys(p, expand)))
@@ -75,7 +76,7 @@ class Topic:
     def found_in(self, text: Passage) -> bool:
         return any(text.says(key) for key in self.keys)
 
-    def positions(self, text: Passage) -> List[int]:
+    def positions(self, text: Passage) -> list[int]:
         """Where in ``text`` the topic is said (every phrase, every place)."""
         return sorted(p for key in self.keys for p in text.where(key))
 
@@ -85,9 +86,9 @@ class Found:
     """Where a document holds a concept: a field (with its value) or a Markdown section."""
 
     label: str  # the field or heading as the document spells it
-    where: Union[int, Callable[[], int]]  # the line, or how to find it (only a finding needs it)
+    where: int | Callable[[], int]  # the line, or how to find it (only a finding needs it)
     value: Any = None  # the field's value (None for a Markdown section)
-    section: Optional[Passage] = None  # the Markdown section's text, when the concept is a section
+    section: Passage | None = None  # the Markdown section's text, when the concept is a section
 
     @property
     def line(self) -> int:
@@ -103,11 +104,11 @@ class Found:
 class Vocabulary:
     kinds: Mapping[str, Kind]
     topics: Mapping[str, Topic]
-    abbreviations: Tuple[Tuple[str, str], ...]  # short form -> full words ("prio" -> "priority")
+    abbreviations: tuple[tuple[str, str], ...]  # short form -> full words ("prio" -> "priority")
     # how often, in words: (months, the phrases that say it) -- "monthly", "twice a year"
-    intervals: Tuple[Tuple[int, Topic], ...] = ()
+    intervals: tuple[tuple[int, Topic], ...] = ()
 
-    def concept(self, ref: str) -> Optional[Concept]:
+    def concept(self, ref: str) -> Concept | None:
         """``kind.concept`` -> the concept, or None."""
         kind, _, name = ref.partition(".")
         found = self.kinds.get(kind)
@@ -117,7 +118,7 @@ class Vocabulary:
         """A field an organisation's own rule names without a kind: matched on its words like a concept."""
         return Concept("", name, name, (name,), self.abbreviations)
 
-    def with_names(self, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> "Vocabulary":
+    def with_names(self, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> Vocabulary:
         """This vocabulary plus an organisation's own names (``imscheck.yaml``), checked first."""
         if not extra:
             return self
@@ -133,15 +134,15 @@ class Vocabulary:
         return replace(self, kinds=kinds)
 
     @cached_property
-    def _hits(self) -> Dict[Tuple[str, Tuple[FrozenSet[str], ...]], bool]:
+    def _hits(self) -> dict[tuple[str, tuple[frozenset[str], ...]], bool]:
         """Whether a field label names a concept (by the concept's stems): asked once per label and
         concept, not once per document."""
         return {}
 
-    def field_key(self, name: str) -> FrozenSet[str]:
+    def field_key(self, name: str) -> frozenset[str]:
         return _field_key(name, self.abbreviations)
 
-    def find(self, doc: Document, concept: Concept) -> Optional[Found]:
+    def find(self, doc: Document, concept: Concept) -> Found | None:
         """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
         hits = self._hits
         keys = concept.keys
@@ -165,10 +166,10 @@ class Vocabulary:
         return None
 
 
-def _parts(value: Any) -> Tuple[Passage, ...]:
+def _parts(value: Any) -> tuple[Passage, ...]:
     """Stems of each entry of a list or mapping, or of the whole of a single value."""
     if isinstance(value, list):
-        entries: List[Any] = value
+        entries: list[Any] = value
     elif isinstance(value, dict):
         entries = [{key: inner} for key, inner in value.items()]
     else:
@@ -176,7 +177,7 @@ def _parts(value: Any) -> Tuple[Passage, ...]:
     return tuple(Passage(w for text in flatten(entry) for w in split_words(text)) for entry in entries)
 
 
-def _fields(doc: Document) -> Iterator[Tuple[Any, Any, Tuple[Any, ...]]]:
+def _fields(doc: Document) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``),
     each with its path (its line is looked up only for the field found)."""
     meta = doc.meta
@@ -197,11 +198,11 @@ def _fields(doc: Document) -> Iterator[Tuple[Any, Any, Tuple[Any, ...]]]:
 
 
 @lru_cache(maxsize=4096)
-def _field_key(name: str, abbreviations: Tuple[Tuple[str, str], ...]) -> FrozenSet[str]:
+def _field_key(name: str, abbreviations: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(stems(name, dict(abbreviations)))
 
 
-def first_block_with(topic: Topic, docs: Sequence[Document]) -> Optional[Tuple[Document, Block]]:
+def first_block_with(topic: Topic, docs: Sequence[Document]) -> tuple[Document, Block] | None:
     """The first document block (in document order) that says ``topic``, or None."""
     for doc in docs:
         for block in doc.blocks:
@@ -216,13 +217,13 @@ def shipped_vocabulary() -> Vocabulary:
     return load_vocabulary(rules_dir())
 
 
-def load_vocabulary(rules_root: Path, validate: Optional[bool] = None) -> Vocabulary:
+def load_vocabulary(rules_root: Path, validate: bool | None = None) -> Vocabulary:
     """Read ``rules/vocabulary.yaml`` (validated unless it is the shipped one, see load_setup_file)."""
     path = rules_root / VOCABULARY_FILE
     data = load_setup_file(path, "vocabulary", validate)
     abbreviations = {k.lower(): v.lower() for k, v in (data.get("abbreviations") or {}).items()}
     short = tuple(sorted(abbreviations.items()))
-    kinds: Dict[str, Kind] = {}
+    kinds: dict[str, Kind] = {}
     for kind_name, raw in data["kinds"].items():
         concepts = {
             name: Concept(kind_name, name, c["title"], tuple(c["names"]), short, bool(c.get("quantified")))
@@ -237,14 +238,14 @@ def load_vocabulary(rules_root: Path, validate: Optional[bool] = None) -> Vocabu
     return Vocabulary(kinds, topics, short, intervals)
 
 
-def meaningless_entries(vocabulary: Vocabulary) -> List[str]:
+def meaningless_entries(vocabulary: Vocabulary) -> list[str]:
     """Names and phrases with no meaning-bearing word: they could never match (checked by the tests)."""
     found = [f"kinds/{c.kind}/concepts/{c.name}" for k in vocabulary.kinds.values() for c in k.concepts.values() if not all(c.keys)]
     found += [f"intervals/{t.name}" for _, t in vocabulary.intervals if not all(t.keys)]
     return found + [f"topics/{t.name}" for t in vocabulary.topics.values() if not all(t.keys)]
 
 
-def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> List[Tuple[str, ...]]:
+def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> list[tuple[str, ...]]:
     """Stems of a topic phrase as written, with its long forms shortened and its short forms spelt out.
 
     Prose says "SLA" as often as "service level agreement": a topic phrase matches either.
@@ -261,9 +262,9 @@ def _phrase_keys(phrase: str, abbreviations: Mapping[str, str]) -> List[Tuple[st
 
 
 @lru_cache(maxsize=4)
-def _long_forms(abbreviations: Tuple[Tuple[str, str], ...]) -> Dict[str, List[Tuple[str, List[str]]]]:
+def _long_forms(abbreviations: tuple[tuple[str, str], ...]) -> dict[str, list[tuple[str, list[str]]]]:
     """Abbreviations of several words, by the first word of their long form."""
-    found: Dict[str, List[Tuple[str, List[str]]]] = {}
+    found: dict[str, list[tuple[str, list[str]]]] = {}
     for short, full in abbreviations:
         long = full.split()
         if len(long) > 1:
@@ -271,7 +272,7 @@ def _long_forms(abbreviations: Tuple[Tuple[str, str], ...]) -> Dict[str, List[Tu
     return found
 
 
-def mapping_problem(vocabulary: Vocabulary, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> Optional[Tuple[Tuple[str, ...], str]]:
+def mapping_problem(vocabulary: Vocabulary, extra: Mapping[str, Mapping[str, Sequence[str]]]) -> tuple[tuple[str, ...], str] | None:
     """The first kind or concept an ``imscheck.yaml`` mapping names that does not exist: (path, message)."""
     for kind_name, concepts in extra.items():
         kind = vocabulary.kinds.get(kind_name)
@@ -285,5 +286,5 @@ def mapping_problem(vocabulary: Vocabulary, extra: Mapping[str, Mapping[str, Seq
 
 
 def accepted_names(concept: Concept, limit: int = 6) -> str:
-    shown: List[str] = list(concept.names[:limit])
+    shown: list[str] = list(concept.names[:limit])
     return ", ".join(shown) + (", …" if len(concept.names) > limit else "")

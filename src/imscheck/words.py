@@ -9,16 +9,16 @@ lists get "-ies", "-ation" and "-ing" wrong in ways users notice.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, cache
 from bisect import bisect_left
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Iterable, Mapping, Sequence
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 # American spellings meet British ones before stemming ("prioritization" and "prioritisation").
 _IZE = re.compile(r"([iy])z(e|ed|es|er|ers|ing|ation|ations)$")
 # Words that carry no meaning for matching a topic or a field name.
-STOP_WORDS: FrozenSet[str] = frozenset(
+STOP_WORDS: frozenset[str] = frozenset(
     "a an and are as at be by for from how in is it its of on or the their this to with within what when who which"
     " where whom why all any each every our we you your".split()
 )
@@ -26,7 +26,7 @@ STOP_WORDS: FrozenSet[str] = frozenset(
 _PREFIX_MIN = 5
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer  # PyStemmer: libstemmer in C, a microsecond a word where pure Python takes a hundred
 
@@ -36,12 +36,12 @@ def _stemmer():  # type: ignore[no-untyped-def]
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of one lower-case word."""
-    return _stemmer().stemWord(_IZE.sub(r"\1s\2", word))
+    return str(_stemmer().stemWord(_IZE.sub(r"\1s\2", word)))
 
 
-def split_words(text: str) -> List[str]:
+def split_words(text: str) -> list[str]:
     """Lower-case words of ``text``; snake_case, kebab-case and camelCase are split."""
-    out: List[str] = []
+    out: list[str] = []
     for chunk in _WORD.findall(text):
         if chunk.islower() or chunk[1:].islower():  # most words: no camelCase or digits to split
             out.append(chunk.lower())
@@ -50,9 +50,9 @@ def split_words(text: str) -> List[str]:
     return out
 
 
-def stems(text: str, abbreviations: Mapping[str, str] = {}) -> Tuple[str, ...]:
+def stems(text: str, abbreviations: Mapping[str, str] = {}) -> tuple[str, ...]:
     """Stems of the meaning-bearing words of ``text``, in order (abbreviations expanded first)."""
-    out: List[str] = []
+    out: list[str] = []
     for word in split_words(text):
         for full in abbreviations.get(word, word).split():
             if full not in STOP_WORDS and not full.isdigit():
@@ -60,7 +60,7 @@ def stems(text: str, abbreviations: Mapping[str, str] = {}) -> Tuple[str, ...]:
     return tuple(out)
 
 
-def stem_set(words: Iterable[str]) -> FrozenSet[str]:
+def stem_set(words: Iterable[str]) -> frozenset[str]:
     return frozenset(stem(w) for w in words if w not in STOP_WORDS and not w.isdigit())
 
 
@@ -75,7 +75,7 @@ class Passage:
     __slots__ = ("positions", "_keys")
 
     def __init__(self, words: Iterable[str]) -> None:
-        positions: Dict[str, List[int]] = {}
+        positions: dict[str, list[int]] = {}
         index = 0
         for word in words:
             if word in STOP_WORDS or word.isdigit():
@@ -83,9 +83,9 @@ class Passage:
             positions.setdefault(stem(word), []).append(index)
             index += 1
         self.positions = positions
-        self._keys: Optional[List[str]] = None
+        self._keys: list[str] | None = None
 
-    def _where(self, wanted: str) -> List[int]:
+    def _where(self, wanted: str) -> list[int]:
         """Positions of ``wanted``, or (for a long stem) of every stem that begins with it."""
         if len(wanted) < _PREFIX_MIN:
             return self.positions.get(wanted, [])
@@ -93,7 +93,7 @@ class Passage:
             self._keys = sorted(self.positions)
         keys = self._keys
         start = bisect_left(keys, wanted)
-        found: List[int] = []
+        found: list[int] = []
         while start < len(keys) and keys[start].startswith(wanted):  # the stems sharing the prefix, in order
             found.extend(self.positions[keys[start]])
             start += 1
@@ -103,7 +103,7 @@ class Passage:
         """True if every stem of ``phrase`` stands within a window of a few words, in any order."""
         return bool(self.where(phrase, first=True))
 
-    def where(self, phrase: Sequence[str], first: bool = False) -> List[int]:
+    def where(self, phrase: Sequence[str], first: bool = False) -> list[int]:
         """Positions (of the phrase's first word) where ``phrase`` is said; with ``first``, at most one."""
         lists = [self._where(w) for w in phrase]
         if not all(lists):
@@ -111,7 +111,7 @@ class Passage:
         if len(lists) == 1:
             return lists[0][:1] if first else lists[0]
         reach = len(phrase) + 2
-        found: List[int] = []
+        found: list[int] = []
         for start in lists[0]:
             if all(_near(others, start, reach) for others in lists[1:]):
                 found.append(start)
@@ -120,6 +120,6 @@ class Passage:
         return found
 
 
-def _near(sorted_positions: List[int], at: int, reach: int) -> bool:
+def _near(sorted_positions: list[int], at: int, reach: int) -> bool:
     i = bisect_left(sorted_positions, at - reach)
     return i < len(sorted_positions) and sorted_positions[i] <= at + reach

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from sys import intern
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
 
 import yaml
 
@@ -19,7 +20,7 @@ from imscheck.excerpt import excerpt
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-FieldPath = Tuple[Any, ...]
+FieldPath = tuple[Any, ...]
 
 
 # Integers longer than this are refused: Python will not print one of more than 4300 digits
@@ -36,7 +37,7 @@ _SURROGATE_SOURCE = re.compile(r"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]|[\ud800
 _SCALAR_ERRORS = (ValueError, KeyError, AttributeError, TypeError, OverflowError)
 
 
-class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _FastLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader with bounded integers and located bad dates; a bad scalar of another kind
     escapes as a bare exception, and the text is then loaded again with :class:`_Loader`."""
 
@@ -131,7 +132,7 @@ class ParseError(Exception):
 class Parsed:
     data: Any
     lines: Mapping[FieldPath, int]
-    duplicates: Tuple[Tuple[str, int], ...]
+    duplicates: tuple[tuple[str, int], ...]
 
 
 class LazyLines(Mapping[FieldPath, int]):
@@ -146,15 +147,15 @@ class LazyLines(Mapping[FieldPath, int]):
     __slots__ = ("_text", "_first_line", "_limits", "_lines")
 
     def __init__(self, text: str, first_line: int, limits: Limits) -> None:
-        self._text: Optional[bytes] = text.encode("utf-8", "surrogatepass")
+        self._text: bytes | None = text.encode("utf-8", "surrogatepass")
         self._first_line = first_line
         self._limits = limits
-        self._lines: Optional[Dict[FieldPath, int]] = None
+        self._lines: dict[FieldPath, int] | None = None
 
-    def _table(self) -> Dict[FieldPath, int]:
+    def _table(self) -> dict[FieldPath, int]:
         if self._lines is None:
             assert self._text is not None
-            lines: Dict[FieldPath, int] = {}
+            lines: dict[FieldPath, int] = {}
             loader = _FastLoader(self._text.decode("utf-8", "surrogatepass"))
             try:
                 node = loader.get_node() if loader.check_node() else None
@@ -214,7 +215,7 @@ def _parse(loader_class: Any, text: str, limits: Limits, first_line: int, only_d
         if node is None:
             return Parsed(None, {}, ())
         lines: Mapping[FieldPath, int]
-        duplicates: List[Tuple[str, int]] = []
+        duplicates: list[tuple[str, int]] = []
         data = _build(loader, node, limits) if loader_class is _FastLoader else _DOUBT
         if data is not _DOUBT:
             lines = LazyLines(text, first_line, limits)
@@ -268,7 +269,7 @@ def _build(loader: Any, root: yaml.Node, limits: Limits) -> Any:
     if root.__class__ is yaml.ScalarNode:
         return _DOUBT
     constructors = loader.yaml_constructors
-    seen: Set[int] = set()
+    seen: set[int] = set()
     max_depth = limits.max_depth
     scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
     count = 1
@@ -294,7 +295,7 @@ def _build(loader: Any, root: yaml.Node, limits: Limits) -> Any:
         if node.__class__ is mapping_node:
             if node.tag != _MAP:
                 raise _Unsure()
-            mapping: Dict[Any, Any] = {}
+            mapping: dict[Any, Any] = {}
             written = set()
             for key_node, value_node in children:
                 if key_node.__class__ is not scalar_node:
@@ -319,12 +320,12 @@ def _walk(
     root: yaml.Node,
     limits: Limits,
     offset: int,
-    lines: Dict[FieldPath, int],
-    duplicates: List[Tuple[str, int]],
+    lines: dict[FieldPath, int],
+    duplicates: list[tuple[str, int]],
 ) -> None:
     """Record key lines and duplicate keys; enforce depth and expanded-size limits."""
-    sizes: Dict[int, int] = {}
-    open_nodes: Set[int] = set()  # the nodes being walked: an alias to one of them is a cycle
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the nodes being walked: an alias to one of them is a cycle
 
     def size_of(node: yaml.Node, path: FieldPath, depth: int) -> int:
         if id(node) in open_nodes:
@@ -341,7 +342,7 @@ def _walk(
         open_nodes.add(id(node))
         total = 1
         if isinstance(node, yaml.MappingNode):
-            seen: Dict[Any, int] = {}
+            seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 line = key_node.start_mark.line + 1 + offset
@@ -374,7 +375,7 @@ def _clean_strings(value: Any) -> Any:
     """``value`` with lone surrogates in its strings (keys and set members too) replaced."""
     if isinstance(value, str):
         return scrub_surrogates(value)
-    seen: Set[int] = set()
+    seen: set[int] = set()
     stack = [value]
     while stack:
         item = stack.pop()

@@ -7,8 +7,6 @@ Jinja2 is imported by the renderer alone, so ``imscheck check`` never pays for i
 
 from __future__ import annotations
 
-from typing import Tuple
-
 from imscheck.api import Progress, Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
 from imscheck.results import Run
 from imscheck.standards import edition_name
@@ -23,7 +21,7 @@ from imscheck.audit.readiness import build_dividend, build_readiness
 from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
 
 
-def prepare(settings: Settings, progress: Progress = None) -> Tuple[Run, AuditReport]:
+def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditReport]:
     """Evaluate the repository (read only) and build the report's view model.
 
     ``progress`` is told each phase (see imscheck.progress).

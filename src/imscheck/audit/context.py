@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Dict, List, Mapping, Optional, Set, Tuple
+from collections.abc import Mapping
 
 from imscheck.config import Config
 from imscheck.documents import Document
@@ -23,8 +23,8 @@ class Anchors:
     _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
     def __init__(self) -> None:
-        self._given: Dict[Tuple[str, str], str] = {}
-        self._used: Set[str] = set()
+        self._given: dict[tuple[str, str], str] = {}
+        self._used: set[str] = set()
 
     def __call__(self, prefix: str, key: str) -> str:
         known = self._given.get((prefix, key))
@@ -61,16 +61,16 @@ class Context:
         self.run = sources.run
         self.config = sources.config
         self.anchors = Anchors()
-        self.documents: Tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
-        self._by_path: Dict[str, Document] = {d.path: d for d in self.documents}
-        self._records: Set[str] = {d.path for d in self.documents if not is_controlled(d)}
-        self._rules: Dict[str, Rule] = {r.id: r for r in sources.pack.rules}
-        self.requirements: Tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
+        self.documents: tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
+        self._by_path: dict[str, Document] = {d.path: d for d in self.documents}
+        self._records: set[str] = {d.path for d in self.documents if not is_controlled(d)}
+        self._rules: dict[str, Rule] = {r.id: r for r in sources.pack.rules}
+        self.requirements: tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
         # Documents the page links to: each needs its own row in the evidence index, even when
         # its folder of records is folded into one summary row.
-        self.named: Set[str] = set()
+        self.named: set[str] = set()
 
-    def rule(self, rule_id: str) -> Optional[Rule]:
+    def rule(self, rule_id: str) -> Rule | None:
         return self._rules.get(rule_id)
 
     def clause_title(self, clause: str) -> str:
@@ -85,7 +85,7 @@ class Context:
         """True for a record (or report) read: an auditor samples these, so long lists of them fold."""
         return path in self._records
 
-    def has_document(self, path: Optional[str]) -> bool:
+    def has_document(self, path: str | None) -> bool:
         """True if ``path`` is a document read, so the evidence index has a row to link to."""
         return path is not None and path in self._by_path
 
@@ -103,12 +103,12 @@ class Context:
         anchor = self.doc_anchor(evidence.path) if evidence.path in self._by_path else None
         return EvidenceLink(evidence.document, evidence.path, evidence.line, evidence.via or "", source, anchor)
 
-    def evidence_links(self, result: Result) -> Tuple[Tuple[EvidenceLink, ...], int]:
+    def evidence_links(self, result: Result) -> tuple[tuple[EvidenceLink, ...], int]:
         """A result's evidence, one link per document: a document that earned credit through
         several of its references (the ISO 9001 half and the service management half) is listed
         once, with each reference. Controlled documents are all listed, records as a sample
         (:func:`~imscheck.audit.fold.sample`); the second value counts the records left out."""
-        by_path: Dict[str, List[Evidence]] = {}
+        by_path: dict[str, list[Evidence]] = {}
         for item in result.evidence:
             by_path.setdefault(item.path, []).append(item)
         shown, more = sample([path for path in by_path if self.is_record(path)])
@@ -126,7 +126,7 @@ class Context:
         anchor = self.doc_anchor(item.path) if item.path and self.has_document(item.path) else None
         return ChecklistItem(item.topic, item.found, item.document or "", item.path or "", max(item.line, 1), anchor)
 
-    def checklist(self, result: Result) -> Tuple[ChecklistItem, ...]:
+    def checklist(self, result: Result) -> tuple[ChecklistItem, ...]:
         """The auditor's checklist of a result. None for a waived or excluded one: like its
         observations, what was read for it is out of this audit's scope."""
         if result.status in ("waived", "not_applicable"):

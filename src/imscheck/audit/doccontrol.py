@@ -4,7 +4,6 @@ documents that others still point at."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, List, Tuple
 
 from imscheck.dates import add_days
 from imscheck.documents import Document
@@ -23,9 +22,9 @@ _LIVE_REFERENCES = ("related", "record_of")
 def build_document_control(ctx: Context) -> DocumentControl:
     as_of = ctx.run.as_of
     horizon = add_days(as_of, HORIZON_DAYS)  # saturates: --as-of 9999-12-31 has no 90 days after it
-    overdue: List[Tuple[dt.date, str, ReviewItem]] = []
-    due_soon: List[Tuple[dt.date, str, ReviewItem]] = []
-    drafts: List[DocRef] = []
+    overdue: list[tuple[dt.date, str, ReviewItem]] = []
+    due_soon: list[tuple[dt.date, str, ReviewItem]] = []
+    drafts: list[DocRef] = []
     for doc in ctx.documents:
         due = review_due(doc)
         if due is not None and due < as_of:
@@ -43,11 +42,11 @@ def build_document_control(ctx: Context) -> DocumentControl:
     )
 
 
-def _withdrawn_referenced(ctx: Context) -> Tuple[WithdrawnItem, ...]:
+def _withdrawn_referenced(ctx: Context) -> tuple[WithdrawnItem, ...]:
     withdrawn = {doc.id: doc for doc in ctx.documents if doc.id and doc.meta.get("status") == "withdrawn"}
     if not withdrawn:
         return ()
-    pointers: Dict[str, List[Tuple[Document, str]]] = {}
+    pointers: dict[str, list[tuple[Document, str]]] = {}
     for doc in ctx.documents:
         if doc.meta.get("status") == "withdrawn":
             continue

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Dict, List, Set, Tuple
 
 from imscheck.dates import to_date
 from imscheck.documents import Document
@@ -50,7 +49,7 @@ def _requirement_row(ctx: Context, result: Result) -> RequirementEvidence:
                                status, SHORT_LABEL[status], links, note, ctx.checklist(result), more)
 
 
-_Supports = Dict[str, Dict[str, Tuple[Result, List[str]]]]
+_Supports = dict[str, dict[str, tuple[Result, list[str]]]]
 
 
 def _supports(ctx: Context) -> _Supports:
@@ -65,16 +64,16 @@ def _supports(ctx: Context) -> _Supports:
     return supports
 
 
-def _folders(ctx: Context, supports: _Supports) -> Tuple[RecordFolder, ...]:
+def _folders(ctx: Context, supports: _Supports) -> tuple[RecordFolder, ...]:
     """One summary row per folder holding more than FOLDER_LIMIT records."""
-    groups: Dict[str, List[Document]] = {}
+    groups: dict[str, list[Document]] = {}
     for doc in ctx.documents:
         if ctx.is_record(doc.path):
             groups.setdefault(folder_of(doc.path), []).append(doc)
     folded = {name: docs for name, docs in groups.items() if len(docs) > FOLDER_LIMIT}
     if not folded:
         return ()
-    failing: Set[str] = {loc.path for result in ctx.run.results if result.failing for loc in result.locations}
+    failing: set[str] = {loc.path for result in ctx.run.results if result.failing for loc in result.locations}
     out = []
     for name in sorted(folded):
         docs = sorted(folded[name], key=lambda d: d.path)
@@ -101,12 +100,12 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-def _with_listed(ctx: Context, folder: RecordFolder, docs: List[Document]) -> RecordFolder:
+def _with_listed(ctx: Context, folder: RecordFolder, docs: list[Document]) -> RecordFolder:
     return replace(folder, listed=sum(doc.path in ctx.named for doc in docs))
 
 
-def _folder_supports(ctx: Context, docs: List[Document], supports: _Supports) -> Tuple[FolderSupport, ...]:
-    counts: Dict[str, Tuple[Result, int]] = {}
+def _folder_supports(ctx: Context, docs: list[Document], supports: _Supports) -> tuple[FolderSupport, ...]:
+    counts: dict[str, tuple[Result, int]] = {}
     for doc in docs:
         for rule, (result, _) in supports.get(doc.path, {}).items():
             counts[rule] = (result, counts.get(rule, (result, 0))[1] + 1)
@@ -119,7 +118,7 @@ def _folder_supports(ctx: Context, docs: List[Document], supports: _Supports) ->
     return tuple(out)
 
 
-def _documents(ctx: Context, supports: _Supports, folded: Set[str]) -> Tuple[DocumentSupport, ...]:
+def _documents(ctx: Context, supports: _Supports, folded: set[str]) -> tuple[DocumentSupport, ...]:
     """Every document read, with the requirements it earned credit for (and through which
     reference); of a folded folder, only the records the page names elsewhere."""
     out = []

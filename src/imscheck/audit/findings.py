@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
 
 from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
 from imscheck.results import SEVERITIES, Result
@@ -19,9 +18,9 @@ PLACES = 20  # places listed per finding before "and N more"
 _GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
-def build_nonconformities(ctx: Context) -> Tuple[SeverityGroup, ...]:
+def build_nonconformities(ctx: Context) -> tuple[SeverityGroup, ...]:
     """Every failing result, requirements first (by clause), then document findings."""
-    by_group: Dict[str, List[Finding]] = {key: [] for key in _GROUP_LABEL}
+    by_group: dict[str, list[Finding]] = {key: [] for key in _GROUP_LABEL}
     requirements = sorted((r for r in ctx.requirements if r.failing), key=lambda r: (clause_key(r.clause or "0"), r.rule))
     for result in requirements:
         by_group["error" if result.status == "error" else result.severity].append(_requirement_finding(ctx, result))
@@ -32,7 +31,7 @@ def build_nonconformities(ctx: Context) -> Tuple[SeverityGroup, ...]:
     return tuple(SeverityGroup(key, _GROUP_LABEL[key], tuple(by_group[key])) for key in order if by_group[key] or key != "error")
 
 
-def _places(result: Result) -> Tuple[Tuple[Place, ...], int]:
+def _places(result: Result) -> tuple[tuple[Place, ...], int]:
     """Where the finding is: every place when few, else a sample and how many more (a rule on
     every change record can fail on thousands)."""
     return sample([Place(loc.path, loc.line) for loc in result.locations], PLACES)
@@ -87,14 +86,14 @@ def _document_finding(ctx: Context, result: Result, index: int) -> Finding:
     )
 
 
-def build_scope(ctx: Context) -> Tuple[ScopeEntry, ...]:
+def build_scope(ctx: Context) -> tuple[ScopeEntry, ...]:
     """Each waiver and not-applicable entry, with what it did in this run.
 
     What an entry did is read from the results the scope decision of ``check`` produced: the
     results it suppressed (their ``suppression`` names its line) and the configuration finding
     located at its line; nothing here decides scope again.
     """
-    suppressed: Dict[Tuple[str, int], List[Result]] = {}
+    suppressed: dict[tuple[str, int], list[Result]] = {}
     for result in ctx.run.results:
         if result.suppression is not None:
             suppressed.setdefault((result.suppression.kind, result.suppression.line), []).append(result)
@@ -107,7 +106,7 @@ def build_scope(ctx: Context) -> Tuple[ScopeEntry, ...]:
     return tuple(entries)
 
 
-def _waiver(ctx: Context, index: int, waiver: Waiver, waived: List[Result], problem: Optional[Result]) -> ScopeEntry:
+def _waiver(ctx: Context, index: int, waiver: Waiver, waived: list[Result], problem: Result | None) -> ScopeEntry:
     clauses = sorted({r.clause for r in waived if r.clause}, key=clause_key)
     if waived:
         state, key = ("in force" if len(waived) == 1 else f"in force: waives {len(waived)} findings"), "in-force"
@@ -140,14 +139,14 @@ def _waiver(ctx: Context, index: int, waiver: Waiver, waived: List[Result], prob
     )
 
 
-def _waived_finding(waived: List[Result]) -> Optional[str]:
+def _waived_finding(waived: list[Result]) -> str | None:
     findings = [r.suppression.finding for r in waived if r.suppression is not None and r.suppression.finding]
     if not findings:
         return None
     return findings[0] if len(findings) == 1 else first_few(findings, "; ")
 
 
-def _exclusion(ctx: Context, index: int, entry: NotApplicable, excluded: List[Result], problem: Optional[Result]) -> ScopeEntry:
+def _exclusion(ctx: Context, index: int, entry: NotApplicable, excluded: list[Result], problem: Result | None) -> ScopeEntry:
     covered = sorted({r.clause for r in excluded if r.clause}, key=clause_key)
     if entry.clause:
         # requirements of the clause that no rule checks are out of scope too

@@ -9,7 +9,8 @@ nothing, so their report lists everything, as before.
 from __future__ import annotations
 
 import re
-from typing import List, Sequence, Tuple, TypeVar
+from typing import TypeVar
+from collections.abc import Sequence
 
 SAMPLE = 10  # records listed per requirement, finding or reference list before "and N more"
 FOLDER_LIMIT = 50  # a folder with more records than this is summarised (sample-org's biggest has 42)
@@ -21,7 +22,7 @@ T = TypeVar("T")
 _DATED = re.compile(r"^\d{4}(-\d{2}){0,2}$|^\d{1,2}$")
 
 
-def sample(items: Sequence[T], limit: int = SAMPLE) -> Tuple[Tuple[T, ...], int]:
+def sample(items: Sequence[T], limit: int = SAMPLE) -> tuple[tuple[T, ...], int]:
     """At most ``limit`` items spread evenly over ``items`` (first and last included, order kept),
     and how many were left out. Deterministic: the same list gives the same sample."""
     count = len(items)
@@ -29,7 +30,7 @@ def sample(items: Sequence[T], limit: int = SAMPLE) -> Tuple[Tuple[T, ...], int]
         return tuple(items), 0
     if limit <= 1:
         return tuple(items[:limit]), count - limit
-    picks: List[int] = sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
+    picks: list[int] = sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
     return tuple(items[i] for i in picks), count - len(picks)
 
 

@@ -8,7 +8,6 @@ configuration it was evaluated with; nothing reads the clock, so the same reposi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 @dataclass(frozen=True)
 class DocRef:
@@ -41,7 +40,7 @@ class EvidenceLink:
     line: int
     via: str
     source: str  # "base" (ISO 9001), "target" (ISO/IEC 20000-1) or "other"
-    anchor: Optional[str]
+    anchor: str | None
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class ChecklistItem:
     document: str  # where it was found, or the document read when it was not ("" if none)
     path: str
     line: int
-    anchor: Optional[str]  # the document's row in the evidence index
+    anchor: str | None  # the document's row in the evidence index
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,8 @@ class ObservationItem:
     It never changes its requirement's status, which is shown beside it.
     """
 
-    target: Optional[str]  # anchor of the requirement's evidence row (its checklist)
-    clause: Optional[str]
+    target: str | None  # anchor of the requirement's evidence row (its checklist)
+    clause: str | None
     heading: str
     rule: str
     status: str
@@ -74,7 +73,7 @@ class ObservationItem:
     document: str
     path: str
     line: int
-    doc_anchor: Optional[str]
+    doc_anchor: str | None
 
 
 @dataclass(frozen=True)
@@ -100,10 +99,10 @@ class Cell:
     summary: str
     status: str
     label: str
-    relation: Optional[str]
+    relation: str | None
     letter: str
     target: str  # anchor of its detail
-    rules: Tuple[str, ...]
+    rules: tuple[str, ...]
     observations: int  # opportunities for improvement on its results (never its status)
 
 
@@ -111,7 +110,7 @@ class Cell:
 class ClauseGroup:
     number: str
     title: str
-    cells: Tuple[Cell, ...]
+    cells: tuple[Cell, ...]
     met: int
 
 
@@ -123,8 +122,8 @@ class Readiness:
     in_scope: int
     percent: int
     total: int
-    counts: Tuple[Count, ...]
-    groups: Tuple[ClauseGroup, ...]
+    counts: tuple[Count, ...]
+    groups: tuple[ClauseGroup, ...]
     observations: int  # opportunities for improvement over all results
     observed: int  # requirements carrying at least one
 
@@ -154,13 +153,13 @@ class RelationRow:
     out_of_scope: int
     credited: int  # full: credited to ISO 9001 evidence; partial: the ISO 9001 half in place
     credited_open: int  # of those, how many still carry a (minor) finding to close
-    segments: Tuple[Segment, ...]
+    segments: tuple[Segment, ...]
     y: float
 
 
 @dataclass(frozen=True)
 class Dividend:
-    rows: Tuple[RelationRow, ...]
+    rows: tuple[RelationRow, ...]
     requirements: int
     chart_width: float
     chart_height: float
@@ -175,18 +174,18 @@ class Finding:
     anchor: str
     severity: str
     kind: str  # requirement | document
-    clause: Optional[str]
+    clause: str | None
     heading: str
     rule: str
-    relation: Optional[str]
-    expected: Tuple[str, ...]
-    adds: Optional[str]
+    relation: str | None
+    expected: tuple[str, ...]
+    adds: str | None
     found: str
-    missing: Tuple[str, ...]
-    places: Tuple[Place, ...]
-    evidence: Tuple[EvidenceLink, ...]
-    guidance: Optional[str]
-    checklist: Tuple[ChecklistItem, ...] = ()
+    missing: tuple[str, ...]
+    places: tuple[Place, ...]
+    evidence: tuple[EvidenceLink, ...]
+    guidance: str | None
+    checklist: tuple[ChecklistItem, ...] = ()
     more_places: int = 0  # places beyond those listed (see audit.fold)
     more_evidence: int = 0  # records of evidence beyond the sample listed
 
@@ -195,7 +194,7 @@ class Finding:
 class SeverityGroup:
     severity: str
     label: str
-    findings: Tuple[Finding, ...]
+    findings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True)
@@ -212,8 +211,8 @@ class ScopeEntry:
     state: str
     state_key: str
     line: int
-    covers: Tuple[str, ...]
-    finding: Optional[str]
+    covers: tuple[str, ...]
+    finding: str | None
 
 
 @dataclass(frozen=True)
@@ -234,17 +233,17 @@ class Reference:
 @dataclass(frozen=True)
 class WithdrawnItem:
     doc: DocRef
-    referenced_by: Tuple[Reference, ...]
+    referenced_by: tuple[Reference, ...]
     more: int = 0  # references beyond those listed
 
 
 @dataclass(frozen=True)
 class DocumentControl:
     horizon_days: int
-    overdue: Tuple[ReviewItem, ...]
-    due_soon: Tuple[ReviewItem, ...]
-    drafts: Tuple[DocRef, ...]
-    withdrawn: Tuple[WithdrawnItem, ...]
+    overdue: tuple[ReviewItem, ...]
+    due_soon: tuple[ReviewItem, ...]
+    drafts: tuple[DocRef, ...]
+    withdrawn: tuple[WithdrawnItem, ...]
 
 
 @dataclass(frozen=True)
@@ -252,13 +251,13 @@ class RequirementEvidence:
     anchor: str
     clause: str
     title: str
-    rule: Optional[str]
-    relation: Optional[str]
+    rule: str | None
+    relation: str | None
     status: str
     label: str
-    links: Tuple[EvidenceLink, ...]
+    links: tuple[EvidenceLink, ...]
     note: str
-    checklist: Tuple[ChecklistItem, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
     more: int = 0  # records of evidence beyond the sample listed
 
 
@@ -275,7 +274,7 @@ class Support:
 @dataclass(frozen=True)
 class DocumentSupport:
     doc: DocRef
-    supports: Tuple[Support, ...]
+    supports: tuple[Support, ...]
 
 
 @dataclass(frozen=True)
@@ -300,32 +299,32 @@ class RecordFolder:
     listed: int  # of them, how many have their own row (named elsewhere in the report)
     first_date: str  # date range of the records that carry a date ("" if none)
     last_date: str
-    oldest: Optional[DocRef]
-    newest: Optional[DocRef]
-    failing: Tuple[DocRef, ...]  # records with a finding located on them (a sample)
+    oldest: DocRef | None
+    newest: DocRef | None
+    failing: tuple[DocRef, ...]  # records with a finding located on them (a sample)
     failing_count: int
-    supports: Tuple[FolderSupport, ...]
+    supports: tuple[FolderSupport, ...]
 
 
 @dataclass(frozen=True)
 class EvidenceIndex:
-    requirements: Tuple[RequirementEvidence, ...]
-    documents: Tuple[DocumentSupport, ...]
-    folders: Tuple[RecordFolder, ...] = ()  # folded folders of records (see audit.fold)
+    requirements: tuple[RequirementEvidence, ...]
+    documents: tuple[DocumentSupport, ...]
+    folders: tuple[RecordFolder, ...] = ()  # folded folders of records (see audit.fold)
 
 
 @dataclass(frozen=True)
 class RunInfo:
     repository: str
     name: str
-    commit: Optional[str]
+    commit: str | None
     as_of: str
     standard: str
     standard_title: str
     base: str
     base_title: str
     tool_version: str
-    config: Optional[str]
+    config: str | None
     rules: int
     hygiene_checks: int
     documents: int
@@ -338,9 +337,9 @@ class AuditReport:
     run: RunInfo
     readiness: Readiness
     dividend: Dividend
-    nonconformities: Tuple[SeverityGroup, ...]
-    observations: Tuple[ObservationItem, ...]
-    scope: Tuple[ScopeEntry, ...]
+    nonconformities: tuple[SeverityGroup, ...]
+    observations: tuple[ObservationItem, ...]
+    scope: tuple[ScopeEntry, ...]
     document_control: DocumentControl
     evidence: EvidenceIndex
-    legend: Tuple[LegendEntry, ...]
+    legend: tuple[LegendEntry, ...]

@@ -3,7 +3,6 @@ to mention. They sit beside the nonconformities and never change a requirement's
 
 from __future__ import annotations
 
-from typing import Tuple
 
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.standards import clause_key
@@ -13,7 +12,7 @@ from imscheck.audit.model import ObservationItem
 from imscheck.audit.status import SHORT_LABEL, display_status
 
 
-def build_observations(ctx: Context) -> Tuple[ObservationItem, ...]:
+def build_observations(ctx: Context) -> tuple[ObservationItem, ...]:
     """Every observation, requirements by clause first, then any on document checks."""
     found = all_observations(ctx.run.results, ctx.run.anchor)
     ordered = sorted(found, key=lambda o: (o.result.clause is None, clause_key(o.result.clause or "0"), o.result.rule))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Sequence, Tuple
+from collections.abc import Mapping, Sequence
 
 from imscheck.results import Result
 from imscheck.standards import clause_key
@@ -19,12 +19,12 @@ _ALWAYS = ("pass", "major", "minor", "observation", "waived", "not_applicable")
 
 def build_readiness(ctx: Context) -> Readiness:
     """One cell per requirement leaf of the target catalogue (and per clause a rule checks)."""
-    by_clause: Dict[str, List[Result]] = {}
+    by_clause: dict[str, list[Result]] = {}
     for result in ctx.requirements:
         by_clause.setdefault(result.clause or "", []).append(result)
     leaves = [c.number for c in ctx.sources.target.requirement_leaves()]
     clauses = sorted(set(leaves) | set(by_clause), key=clause_key)
-    groups: Dict[str, List[Cell]] = {}
+    groups: dict[str, list[Cell]] = {}
     for clause in clauses:
         groups.setdefault(clause.split(".", 1)[0], []).append(_cell(ctx, clause, by_clause.get(clause, [])))
     cells = [cell for group in groups.values() for cell in group]
@@ -67,7 +67,7 @@ def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
                 target, tuple(r.rule for r in results), sum(len(r.observations) for r in results))
 
 
-def _verdict(ctx: Context, tally: Mapping[str, int]) -> Tuple[str, str]:
+def _verdict(ctx: Context, tally: Mapping[str, int]) -> tuple[str, str]:
     """One sentence for the manager, in the units of the counts beside it.
 
     Requirements are counted as the grid shows them (``tally``), so "1 minor nonconformity" in
@@ -108,7 +108,7 @@ _SEGMENTS = (("pass", "met"), ("open", "not met"), ("out", "waived or not applic
 
 def build_dividend(ctx: Context) -> Dividend:
     """Requirements by relation to ISO 9001: how many, how many met, how much ISO 9001 credit."""
-    rows: List[RelationRow] = []
+    rows: list[RelationRow] = []
     longest = max((sum(r.relation == rel for r in ctx.requirements) for rel in RELATION_LABEL), default=0) or 1
     for index, relation in enumerate(RELATION_LABEL):
         results = [r for r in ctx.requirements if r.relation == relation]
@@ -116,7 +116,7 @@ def build_dividend(ctx: Context) -> Dividend:
         open_ = sum(r.failing for r in results)
         out = len(results) - met - open_
         segments, x = [], _BAR_LEFT
-        for (key, label), count in zip(_SEGMENTS, (met, open_, out)):
+        for (key, label), count in zip(_SEGMENTS, (met, open_, out), strict=True):
             width = _BAR_WIDTH * count / longest
             if count:
                 segments.append(Segment(key, label, count, round(x, 2), round(width, 2)))
@@ -127,7 +127,7 @@ def build_dividend(ctx: Context) -> Dividend:
     return Dividend(tuple(rows), len(ctx.requirements), _CHART_WIDTH, len(rows) * _ROW, _BAR_LEFT, _BAR_WIDTH)
 
 
-def _credited(relation: str, results: Sequence[Result]) -> List[Result]:
+def _credited(relation: str, results: Sequence[Result]) -> list[Result]:
     """Full: credited through ISO 9001 evidence. Partial: the ISO 9001 half is in place.
 
     A minor shortfall (a lapsed record, a missing field) keeps the credit: the evidence exists.

@@ -8,7 +8,7 @@ inject markup either way.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
 from imscheck.escaping import html_text, md_text, scrub_surrogates
 from imscheck.reports.markdown import MARKS
 
-FORMATS: Tuple[str, ...] = ("html", "markdown")
+FORMATS: tuple[str, ...] = ("html", "markdown")
 _TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
 # Markdown has no colour: a symbol beside each status label keeps the grid scannable.
 _MD_MARK = {**MARKS, "unchecked": "⬜"}
@@ -48,7 +48,7 @@ def html_clean(value: Any) -> Any:
 
 
 def _environment(fmt: str) -> jinja2.Environment:
-    options: Dict[str, Any] = dict(
+    options: dict[str, Any] = dict(
         loader=jinja2.PackageLoader("imscheck.audit", "templates"),
         undefined=jinja2.StrictUndefined,  # a typo in a template fails the tests, not silently blank
         trim_blocks=True,
@@ -63,7 +63,7 @@ def _environment(fmt: str) -> jinja2.Environment:
     return env
 
 
-def _text_bar(met: int, total: int, rows: Tuple[RelationRow, ...]) -> str:
+def _text_bar(met: int, total: int, rows: tuple[RelationRow, ...]) -> str:
     """Met and not met as block characters, scaled like the HTML chart (longest row = full width)."""
     longest = max((row.total for row in rows), default=0) or 1
     filled, length = round(_BAR_CHARS * met / longest), round(_BAR_CHARS * total / longest)

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Dict, Tuple
 
 from imscheck.results import Result
 
 # Display statuses, worst first: a grid cell with several results shows the worst of them.
-DISPLAY_ORDER: Tuple[str, ...] = ("error", "major", "minor", "observation", "waived", "pass", "not_applicable", "unchecked")
+DISPLAY_ORDER: tuple[str, ...] = ("error", "major", "minor", "observation", "waived", "pass", "not_applicable", "unchecked")
 # Counts and the legend read best good news first.
-READING_ORDER: Tuple[str, ...] = ("pass", "major", "minor", "observation", "error", "waived", "not_applicable", "unchecked")
-SHORT_LABEL: Dict[str, str] = {
+READING_ORDER: tuple[str, ...] = ("pass", "major", "minor", "observation", "error", "waived", "not_applicable", "unchecked")
+SHORT_LABEL: dict[str, str] = {
     "pass": "met", "major": "major", "minor": "minor", "observation": "obs.", "error": "error",
     "waived": "waived", "not_applicable": "n/a", "unchecked": "no rule",
 }
-LEGEND: Dict[str, str] = {
+LEGEND: dict[str, str] = {
     "pass": "requirement met", "major": "major nonconformity", "minor": "minor nonconformity",
     "observation": "observation: an opportunity to improve", "error": "could not be evaluated",
     "waived": "gap accepted by a waiver", "not_applicable": "excluded from scope", "unchecked": "no rule checks it yet",
 }
-LONG_LABEL: Dict[str, str] = {
+LONG_LABEL: dict[str, str] = {
     "pass": "Met", "major": "Major nonconformity", "minor": "Minor nonconformity", "observation": "Observation",
     "error": "Error", "waived": "Waived", "not_applicable": "Not applicable", "unchecked": "Not checked (no rule)",
 }
-RELATION_MEANING: Dict[str, str] = {
+RELATION_MEANING: dict[str, str] = {
     "full": "covered by ISO 9001", "partial": "extends ISO 9001", "none": "new for service management",
 }
-RELATION_LABEL: Dict[str, str] = {key: f"{key}: {meaning}" for key, meaning in RELATION_MEANING.items()}
-RELATION_LETTER: Dict[str, str] = {"full": "F", "partial": "P", "none": "N"}
+RELATION_LABEL: dict[str, str] = {key: f"{key}: {meaning}" for key, meaning in RELATION_MEANING.items()}
+RELATION_LETTER: dict[str, str] = {"full": "F", "partial": "P", "none": "N"}
 
 
 def display_status(result: Result) -> str:

@@ -7,12 +7,12 @@ format is asked for, so a pre-commit run does not pay for XML or template librar
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Dict
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI imports this module for the format names: start-up must not pay for results
     from imscheck.results import Run
 
-REPORTER_BY_NAME: Dict[str, str] = {
+REPORTER_BY_NAME: dict[str, str] = {
     "text": "imscheck.reports.text",
     "json": "imscheck.reports.json_report",
     "junit": "imscheck.reports.junit",  # strict: the Jenkins xunit schema as it is

@@ -7,22 +7,22 @@ so the same repository and ``as_of`` give byte-identical output.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any
 
 from imscheck.escaping import scrub_surrogates
 from imscheck.reports.observations import observation_message
 from imscheck.results import Result, Run, TopicCheck
 
 
-def _checklist_item(item: TopicCheck) -> Dict[str, Any]:
+def _checklist_item(item: TopicCheck) -> dict[str, Any]:
     return {"topic": item.topic, "found": item.found, "document": item.document, "path": item.path, "line": max(item.line, 1)}
 
 
-def _observation(item: TopicCheck) -> Dict[str, Any]:
+def _observation(item: TopicCheck) -> dict[str, Any]:
     return {"topic": item.topic, "message": observation_message(item), "path": item.path, "line": max(item.line, 1)}
 
 
-def result_dict(result: Result) -> Dict[str, Any]:
+def result_dict(result: Result) -> dict[str, Any]:
     """One result; ``checklist`` is everything read for, ``observations`` the topics not found."""
     return {
         "rule": result.rule,
@@ -42,7 +42,7 @@ def result_dict(result: Result) -> Dict[str, Any]:
     }
 
 
-def report_dict(run: Run) -> Dict[str, Any]:
+def report_dict(run: Run) -> dict[str, Any]:
     return {
         "tool": {"name": "imscheck", "version": run.tool_version},
         "repository": {"path": run.repository, "commit": run.commit},
@@ -55,7 +55,7 @@ def report_dict(run: Run) -> Dict[str, Any]:
     }
 
 
-def _comparison(run: Run) -> Optional[Dict[str, Any]]:
+def _comparison(run: Run) -> dict[str, Any] | None:
     """The compared base revision (``--changed-since``/``--staged``), or None."""
     if run.comparison is None:
         return None

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from imscheck.reports.observations import observations_of
 from imscheck.results import SEVERITY_RANK, Result, Run
 
-FLAVOURS: Tuple[str, ...] = ("jenkins", "gitlab")
+FLAVOURS: tuple[str, ...] = ("jenkins", "gitlab")
 _TIME = "0.000"
 # Characters XML 1.0 cannot carry at all; ElementTree would write them and break the file.
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -48,7 +48,7 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _key(result: Result) -> Tuple[str, Optional[str]]:
+def _key(result: Result) -> tuple[str, str | None]:
     """What one testcase stands for: a requirement rule, or a built-in rule in one file."""
     if result.is_requirement or not result.locations:
         return (result.rule, None)
@@ -104,20 +104,20 @@ def _testcase(results: Sequence[Result], name: str, run: Run, flavour: str) -> E
     return case
 
 
-def _cases(results: Sequence[Result]) -> List[List[Result]]:
+def _cases(results: Sequence[Result]) -> list[list[Result]]:
     """Results grouped into testcases, in the order of each testcase's first result."""
-    cases: Dict[Tuple[str, Optional[str]], List[Result]] = {}
+    cases: dict[tuple[str, str | None], list[Result]] = {}
     for result in results:
         cases.setdefault(_key(result), []).append(result)
     return list(cases.values())
 
 
-def _counts(cases: Sequence[Sequence[Result]]) -> Dict[str, str]:
+def _counts(cases: Sequence[Sequence[Result]]) -> dict[str, str]:
     statuses = [_status(c) for c in cases]
     return {"tests": str(len(cases)), "failures": str(statuses.count("fail")), "errors": str(statuses.count("error"))}
 
 
-def _unique(name: str, used: Dict[str, int]) -> str:
+def _unique(name: str, used: dict[str, int]) -> str:
     # Names are unique by construction; this keeps them so if two rules ever share a title.
     count = used.get(name, 0)
     used[name] = count + 1
@@ -136,13 +136,13 @@ def junit_xml(run: Run, flavour: str = "jenkins") -> str:
     """The run as one JUnit XML document in ``flavour`` (one of :data:`FLAVOURS`)."""
     if flavour not in FLAVOURS:
         raise ValueError(f"unknown JUnit flavour {flavour!r}")
-    groups: Dict[str, List[Result]] = {}
+    groups: dict[str, list[Result]] = {}
     for result in run.results:
         groups.setdefault(result.group, []).append(result)
     suites = {group: _cases(results) for group, results in groups.items()}
     every_case = [case for cases in suites.values() for case in cases]
     root = ET.Element("testsuites", {"name": f"imscheck {run.standard}", **_counts(every_case), "time": _TIME})
-    used: Dict[str, int] = {}
+    used: dict[str, int] = {}
     for group, cases in suites.items():
         suite = ET.SubElement(root, "testsuite", {
             "name": f"{run.standard} clause {group}" if group != "hygiene" else "hygiene",

@@ -8,7 +8,6 @@ comment, and a file name keeps its backticks inside its code span.
 
 from __future__ import annotations
 
-from typing import List
 
 from imscheck.escaping import md_code, md_text
 from imscheck.reports.observations import Observation, all_observations
@@ -32,7 +31,7 @@ def _where(result: Result, anchor: str) -> str:
     return _code_place(result.locations[0] if result.locations else Location(anchor, 1))
 
 
-def _observation_lines(observations: List[Observation]) -> List[str]:
+def _observation_lines(observations: list[Observation]) -> list[str]:
     """Their own small table after the findings: a conforming requirement can carry one."""
     lines = ["", f"### Observations (opportunities for improvement): {len(observations)}", "",
              "| | Rule | Clause | Where | Observation |", "|---|---|---|---|---|"]
@@ -48,7 +47,7 @@ def render(run: Run, color: bool = False) -> str:
     failed = sum(1 for r in run.results if r.failing)
     title = md_text(f"{edition_name(run.standard)} on {edition_name(run.base)}")
     verdict = "all requirements met" if not failed else f"{failed} failing"
-    lines: List[str] = [
+    lines: list[str] = [
         f"## imscheck: {title} — {verdict}",
         "",
         f"As of {run.as_of} · commit {md_code((run.commit or 'none')[:12], in_table=False)} · imscheck {run.tool_version}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Tuple
+from collections.abc import Iterable
 
 from imscheck.results import Location, Result, TopicCheck
 
@@ -41,14 +41,14 @@ def observation_location(result: Result, item: TopicCheck, anchor: str) -> Locat
     return Location(anchor, 1)
 
 
-def observations_of(result: Result, anchor: str = "imscheck.yaml") -> Tuple[Observation, ...]:
+def observations_of(result: Result, anchor: str = "imscheck.yaml") -> tuple[Observation, ...]:
     """The observations of ``result`` in checklist order.
 
     Two checks of one rule can read for the same topic: the second gets ``#2`` in its key so
     every observation keeps its own identity (SARIF fingerprints must not collide).
     """
-    seen: Dict[str, int] = {}
-    out: List[Observation] = []
+    seen: dict[str, int] = {}
+    out: list[Observation] = []
     for item in result.observations:
         count = seen.get(item.topic, 0) + 1
         seen[item.topic] = count
@@ -59,6 +59,6 @@ def observations_of(result: Result, anchor: str = "imscheck.yaml") -> Tuple[Obse
     return tuple(out)
 
 
-def all_observations(results: Iterable[Result], anchor: str = "imscheck.yaml") -> Tuple[Observation, ...]:
+def all_observations(results: Iterable[Result], anchor: str = "imscheck.yaml") -> tuple[Observation, ...]:
     return tuple(o for result in results for o in observations_of(result, anchor))
 

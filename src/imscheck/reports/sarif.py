@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Sequence
+from typing import Any
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE
@@ -71,7 +72,7 @@ def _relation(result: Result) -> str:
     return f"Relation to {edition_name(result.base or '')}{base}: {result.relation}." if result.base else ""
 
 
-def _rule_texts(result: Result) -> Dict[str, str]:
+def _rule_texts(result: Result) -> dict[str, str]:
     """Short and full descriptions and help, from the rule data carried by the result."""
     if result.is_requirement and result.standard:
         requirement, relation = _requirement(result), _relation(result)
@@ -84,7 +85,7 @@ def _rule_texts(result: Result) -> Dict[str, str]:
 
 def _help_markdown(result: Result) -> str:
     """The rule's help as Markdown: what it requires, how it relates to ISO 9001, what to do."""
-    parts: List[str] = []
+    parts: list[str] = []
     if result.is_requirement and result.standard:
         parts.append(f"## {_md(result.rule)}: {_md(_requirement(result))}")
         if result.base:
@@ -105,7 +106,7 @@ def _help_markdown(result: Result) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _rule(result: Result) -> Dict[str, Any]:
+def _rule(result: Result) -> dict[str, Any]:
     texts = _rule_texts(result)
     tags = [result.standard, f"relation-{result.relation}"] if result.is_requirement and result.standard else ["document-control"]
     return {
@@ -128,7 +129,7 @@ def _uri(path: str) -> str:
     return quote(raw, safe="/")
 
 
-def _location(loc: Location, prefix: str) -> Dict[str, Any]:
+def _location(loc: Location, prefix: str) -> dict[str, Any]:
     return {
         "physicalLocation": {
             "artifactLocation": {"uri": _uri(prefix + loc.path), "uriBaseId": "%SRCROOT%"},
@@ -137,7 +138,7 @@ def _location(loc: Location, prefix: str) -> Dict[str, Any]:
     }
 
 
-def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
+def _result(result: Result, index: int, run: Run) -> dict[str, Any]:
     own = list(result.locations)
     waiver = result.suppression if result.suppression and result.suppression.kind == "waiver" else None
     if waiver is not None:  # shown where it was waived; the finding's files stay related
@@ -148,7 +149,7 @@ def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
     message = result.message
     if len(related) > MAX_RELATED:
         message += f" Related locations: the first {MAX_RELATED} are listed ... and {len(related) - MAX_RELATED} more."
-    out: Dict[str, Any] = {
+    out: dict[str, Any] = {
         "ruleId": result.rule,
         "ruleIndex": index,
         "level": LEVEL_BY_SEVERITY[result.severity],
@@ -166,7 +167,7 @@ def _result(result: Result, index: int, run: Run) -> Dict[str, Any]:
     return out
 
 
-def _observation(observation: Observation, index: int, run: Run) -> Dict[str, Any]:
+def _observation(observation: Observation, index: int, run: Run) -> dict[str, Any]:
     result = observation.result
     return {
         "ruleId": result.rule,
@@ -180,9 +181,9 @@ def _observation(observation: Observation, index: int, run: Run) -> Dict[str, An
     }
 
 
-def _results(run: Run, rule_index: Dict[str, int], shown: Sequence[str]) -> List[Dict[str, Any]]:
+def _results(run: Run, rule_index: dict[str, int], shown: Sequence[str]) -> list[dict[str, Any]]:
     """Findings with a status in ``shown``, in result order, each followed by its observations."""
-    out: List[Dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     for result in run.results:
         index = rule_index[result.rule]
         if result.status in shown:
@@ -202,17 +203,17 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def sarif_dict(run: Run, keep_suppressed: bool = False) -> Dict[str, Any]:
+def sarif_dict(run: Run, keep_suppressed: bool = False) -> dict[str, Any]:
     """The SARIF log of ``run``; ``keep_suppressed`` adds waived and not-applicable results."""
-    rule_index: Dict[str, int] = {}
-    rules: List[Dict[str, Any]] = []
+    rule_index: dict[str, int] = {}
+    rules: list[dict[str, Any]] = []
     for result in run.results:
         if result.rule not in rule_index:
             rule_index[result.rule] = len(rules)
             rules.append(_rule(result))
     shown = ("fail", "error") + (_SUPPRESSED if keep_suppressed else ())
     results = _results(run, rule_index, shown)
-    return _safe({
+    report: dict[str, Any] = _safe({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -226,6 +227,7 @@ def sarif_dict(run: Run, keep_suppressed: bool = False) -> Dict[str, Any]:
             }
         ],
     })
+    return report
 
 
 def render(run: Run, color: bool = False) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import List
 
 from imscheck.results import Run
 
 
-def summary_parts(run: Run) -> List[str]:
+def summary_parts(run: Run) -> list[str]:
     """'57 requirements and 15 repository checks', 'N passed', 'N failed (..)', waived, observations, new."""
     summary = run.summary()
     by_status = summary["by_status"]

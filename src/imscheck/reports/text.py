@@ -8,7 +8,7 @@ repository wrote can forge a line, colour the log or plant a hyperlink.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List
+from collections.abc import Callable
 
 import click
 
@@ -63,9 +63,9 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., str], observations: bool = True) -> List[str]:
+def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., str], observations: bool = True) -> list[str]:
     """The result's own line (unless it passes quietly), then one line per observation it carries."""
-    lines: List[str] = []
+    lines: list[str] = []
     # RULE, a space, then the message (a requirement's title leads it): one shape for every rule
     name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
@@ -81,9 +81,9 @@ def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., 
     return lines
 
 
-def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> List[str]:
+def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> list[str]:
     """What a comparison left out, and why."""
-    lines: List[str] = []
+    lines: list[str] = []
     if run.comparison is not None and run.comparison.base_problem:
         lines += ["", style("note: ", bold=True) + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
                   "every failing result counts as new and the git document-control rules did not run"]
@@ -94,9 +94,9 @@ def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> Li
     return lines
 
 
-def _quiet_lines(run: Run, style: Callable[..., str]) -> List[str]:
+def _quiet_lines(run: Run, style: Callable[..., str]) -> list[str]:
     """``--quiet``: the failing lines only (observations too when ``--fail-on observation`` counts them)."""
-    lines: List[str] = []
+    lines: list[str] = []
     observations = run.fail_on == "observation"
     for result in run.results:
         if result.failing and _listed(run, result, False):
@@ -118,7 +118,7 @@ def render(run: Run, color: bool = False, verbose: bool = False, quiet: bool = F
         style(f"imscheck {run.tool_version}", bold=True)
         + visible(f" · {edition_name(run.standard)} (base {edition_name(run.base)}) · as of {run.as_of} · {run.repository}"),
     ]
-    groups: Dict[str, List[Result]] = {}
+    groups: dict[str, list[Result]] = {}
     known = 0  # comparing: findings already there at the base are counted, not listed
     unlisted = 0  # comparing: observations are counted, not listed
     for result in run.results:
