@@ -4,7 +4,7 @@
 reuse the head's per-document hygiene and evaluate only the requirement rules that can decide
 which failing results are new. Each case below changes a real repository (sample-org, or one made
 by the benchmark generator) in a known way and compares the JSON report of
-``check_changes(incremental=False)`` (both sides in full) with the default one.
+``compare(incremental=False)`` (both sides in full) with the default one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO_ROOT, commit_all, git, run_cli
 
 from imscheck.api import Settings
-from imscheck.changes import check_changes
+from imscheck.changes import compare
 from imscheck.reports import json_report
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
@@ -34,7 +34,7 @@ RECORD = "quality/records/REC-CA-2026-004.yaml"
 
 
 def report(repo: Path, incremental: bool, **settings: Any) -> Dict[str, Any]:
-    run = check_changes(Settings(repo=repo, **settings), incremental=incremental)
+    run = compare(Settings(repo=repo, **settings), incremental=incremental).run
     data: Dict[str, Any] = json.loads(json_report.render(run))
     return data
 
@@ -174,7 +174,7 @@ def test_the_cli_uses_the_incremental_path_with_the_same_report(sample_repo: Pat
 
 def test_an_unchanged_base_file_is_parsed_once(sample_repo: Path) -> None:
     """Work done grows with the change: the base shares the head's Document for every unchanged file."""
-    from imscheck.api import read_source
+    from imscheck.stages import read_source
     from imscheck.changes import base_corpus
     from imscheck.config import load_config
     from imscheck.documents import load_corpus

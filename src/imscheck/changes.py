@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
 
-from imscheck.api import NOT_EVALUATED, Reading, Settings, not_evaluated, make_run, read_source, scoped_results
+from imscheck.stages import NOT_EVALUATED, Outcome, Reading, Settings, make_run, not_evaluated, read_source, scoped_results
 from imscheck.config import Config
 from imscheck.documents import Corpus, Document, Problem, discover, load_corpus
 from imscheck.errors import ImscheckError
@@ -26,7 +26,7 @@ from imscheck.excerpt import excerpt
 from imscheck.gitrules import Side, history_findings
 from imscheck.history import GitRepository, GitUnreadable
 from imscheck.hygiene import PerDocument
-from imscheck.results import Comparison, Result, Run, fingerprint
+from imscheck.results import Comparison, Result, fingerprint
 from imscheck.rules import Rule
 from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
 
@@ -112,7 +112,7 @@ def _read_base(source: Source, settings: Settings, head: Reading, load: Callable
         return None, f"a document cannot be evaluated: {excerpt(str(exc))}"
 
 
-def check_changes(settings: Settings, incremental: bool = True) -> Run:
+def compare(settings: Settings, incremental: bool = True) -> Outcome:
     """The head checked, each failing result marked new or not against the base revision.
 
     ``incremental=False`` parses and evaluates both sides in full: the reference the faster
@@ -147,7 +147,7 @@ def check_changes(settings: Settings, incremental: bool = True) -> Run:
                 base, problem = _read_base(base_source, settings, head)  # see _stood_in
                 before = scoped_results(base) if base is not None else []
         comparison = Comparison(ref, revision.commit, settings.staged, problem)
-        return make_run(settings, settings.repo, head, mark_new(results, before), comparison, prefix=repo.prefix)
+        return Outcome(make_run(settings, settings.repo, head, mark_new(results, before), comparison, prefix=repo.prefix), head)
 
 
 def _read_sides(repo: GitRepository, head_source: Source, base: GitTree,

@@ -84,7 +84,7 @@ def shipped_packs(known: Catalogues) -> list[Pack]:
 
 
 def load_explanation(text: str, standard: str | None = None) -> Explanation:
-    from imscheck.api import DEFAULT_STANDARD, catalogues
+    from imscheck.stages import DEFAULT_STANDARD, catalogues
 
     known = catalogues()
     ref, clause = resolve(text, standard, DEFAULT_STANDARD, known)

@@ -187,7 +187,7 @@ def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
 
 def load_guide(target: str | None = None, base: str | None = None) -> Guide:
     """Build the guide for a target edition; a base that is not the pack's own is an error."""
-    from imscheck.api import DEFAULT_STANDARD, catalogues
+    from imscheck.stages import DEFAULT_STANDARD, catalogues
     from imscheck.resources import rules_dir
     from imscheck.rules import load_pack
 

@@ -7,7 +7,8 @@ Jinja2 is imported by the renderer alone, so ``imscheck check`` never pays for i
 
 from __future__ import annotations
 
-from imscheck.api import Progress, Settings, always_run_rules, catalogues, check, open_repository, resolve_pack
+from imscheck.pipeline import evaluate
+from imscheck.stages import Progress, Settings, always_run_rules, catalogues
 from imscheck.results import Run
 from imscheck.standards import edition_name
 
@@ -26,13 +27,12 @@ def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditRe
 
     ``progress`` is told each phase (see imscheck.progress).
     """
-    config = open_repository(settings.repo)
-    known = catalogues()
-    pack = resolve_pack(settings, config, known)
-    run = check(settings, progress)
+    outcome = evaluate(settings, progress)
+    run = outcome.run
     if progress is not None:
         progress("building the report", 0, 0)
-    sources = Sources(run, config, pack, always_run_rules(), known.require(run.standard), known.require(run.base),
+    known = catalogues()
+    sources = Sources(run, outcome.config, outcome.pack, always_run_rules(), known.require(run.standard), known.require(run.base),
                       settings.repo.resolve().name or str(settings.repo))
     return run, build(sources)
 
