@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import run_cli
-from imscheck.api import DEFAULT_STANDARD, catalogues
-from imscheck.explain import Explanation, explain, resolve, shipped_packs
 from packdata import load_raw_pack, pack_dirs
+
+from imscheck.api import DEFAULT_STANDARD, catalogues
+from imscheck.guidance.explain import Explanation, explain, resolve, shipped_packs
 
 
 def _explain(*args: str) -> str:

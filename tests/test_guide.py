@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-
 from conftest import run_cli
 from guide_support import USER_NEW, USER_PARTIAL, expected_entries, new_rules, norm, rules_by_id, summaries, titles, write_user_rules
+from packdata import RULES, RawPack, catalogue_clauses, load_raw_pack, pack_dirs, relation_counts, requirement_clauses, requirement_leaves
+
 from imscheck.api import catalogues
-from imscheck.guide import Guide, build_guide, render
+from imscheck.guidance import render_guide as render
+from imscheck.guidance.guide import Guide, build_guide
 from imscheck.resources import rules_dir
 from imscheck.rules import load_pack
-from packdata import RULES, RawPack, catalogue_clauses, load_raw_pack, pack_dirs, relation_counts, requirement_clauses, requirement_leaves
 
 PACKS = [load_raw_pack(d) for d in pack_dirs()]
 IDS = [p.directory.name for p in PACKS]

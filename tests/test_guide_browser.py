@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-
 from conftest import open_page, run_cli
 from guide_support import USER_NEW, expected_entries, new_rules, norm, partial_examples, rules_by_id, summaries, titles, write_user_rules
+from packdata import RawPack, load_raw_pack, pack_dirs
+
 from imscheck.api import catalogues
-from imscheck.guide import build_guide, render
+from imscheck.guidance import render_guide as render
+from imscheck.guidance.guide import build_guide
 from imscheck.resources import rules_dir
 from imscheck.rules import load_pack
-from packdata import RawPack, load_raw_pack, pack_dirs
 
 PACKS = [load_raw_pack(d) for d in pack_dirs()]
 IDS = [p.directory.name for p in PACKS]

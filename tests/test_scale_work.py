@@ -16,15 +16,17 @@ from types import ModuleType
 from typing import Any, Dict, Tuple
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import SAMPLE_ORG, load_generator, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
 from imscheck.config import load_config
 from imscheck.documents import load_corpus
-from imscheck.engine import Context, evaluate
+from imscheck.engine import evaluate
 from imscheck.hygiene import inspect
 from imscheck.index import Index
+from imscheck.lookups import Lookups
 from imscheck.quickschema import certainly_valid, in_step
 from imscheck.schemas import errors, jsonable
 from imscheck.sources import WorkTree
@@ -58,7 +60,7 @@ def _evaluate(repo: Path) -> Tuple[Index, Any, list]:
     inspection = inspect(corpus, known, day)
     index = Index(corpus.documents, inspection.defective, day, inspection.services)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
-    results = evaluate(pack, builtin_rules()["hygiene.yaml"], inspection, Context(index, day, config.overrides, vocabulary))
+    results = evaluate(pack, builtin_rules()["hygiene.yaml"], inspection, Lookups(index, day, config.overrides, vocabulary))
     return index, corpus, results
 
 

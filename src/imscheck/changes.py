@@ -15,10 +15,9 @@ only the other files are read from git and parsed. ``incremental=False`` keeps t
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
-from imscheck.stages import NOT_EVALUATED, Outcome, Reading, Settings, make_run, not_evaluated, read_source, scoped_results
 from imscheck.config import Config
 from imscheck.documents import Corpus, Document, Problem, discover, load_corpus
 from imscheck.errors import ImscheckError
@@ -29,6 +28,7 @@ from imscheck.hygiene import PerDocument
 from imscheck.results import Comparison, Result, fingerprint
 from imscheck.rules import Rule
 from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
+from imscheck.stages import NOT_EVALUATED, Outcome, Reading, Settings, make_run, not_evaluated, read_source, scoped_results
 
 # Problems that depend only on a file's bytes (and the limits): the same bytes give the same one.
 _CONTENT_PROBLEMS = ("DOC-PARSE", "DOC-EMPTY")

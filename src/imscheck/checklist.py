@@ -13,6 +13,7 @@ from imscheck.results import TopicCheck
 from imscheck.vocabulary import Vocabulary, first_block_with
 from imscheck.wording import first_few
 
+
 def auditor_checklist(topics: Sequence[str], docs: Sequence[Document], vocabulary: Vocabulary) -> list[TopicCheck]:
     """Each topic with the first place these documents say it, or the prompt an auditor would give."""
     items: list[TopicCheck] = []

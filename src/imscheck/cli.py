@@ -6,8 +6,8 @@ Nothing else in imscheck imports click (but the text reporter's colours).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -204,7 +204,7 @@ def rules_list(standard: str | None, rule_dirs: Sequence[Path], fmt: str) -> Non
     """List the rules of a pack."""
 
     def body() -> int:
-        from imscheck.ruledocs import list_rules
+        from imscheck.guidance.ruledocs import list_rules
 
         pack, hygiene, git, _ = _pack_and_builtin(standard, rule_dirs)
         click.echo(list_rules(pack, hygiene, fmt, git), nl=False)
@@ -221,7 +221,7 @@ def rules_show(rule_id: str, standard: str | None, rule_dirs: Sequence[Path]) ->
     """Show one RULE (any case: sms-9.3): its requirement, relation to ISO 9001, checks and guidance."""
 
     def body() -> int:
-        from imscheck.ruledocs import find_rule
+        from imscheck.guidance.ruledocs import find_rule
 
         pack, hygiene, git, known = _pack_and_builtin(standard, rule_dirs)
         click.echo(find_rule(rule_id, pack, hygiene, git, known), nl=False)
@@ -239,10 +239,11 @@ def guide(target: str | None, base: str | None, fmt: str, output: Path | None) -
     """The integration guide: how ISO/IEC 20000-1 extends each ISO 9001 clause, and what is new."""
 
     def body() -> int:
-        from imscheck.guide import load_guide, render
+        from imscheck.guidance import render_guide
+        from imscheck.guidance.guide import load_guide
         from imscheck.output import deliver
 
-        deliver(render(load_guide(target, base), fmt), output)
+        deliver(render_guide(load_guide(target, base), fmt), output)
         return 0
 
     _guard(body)
@@ -255,7 +256,7 @@ def explain(clause: str, standard: str | None) -> None:
     """Explain CLAUSE (iso9001:2015/7.5.3, iso20000-1:2011/4.3.1 or a bare 8.5.1.1): relations and rules."""
 
     def body() -> int:
-        from imscheck.explain import load_explanation, render_text
+        from imscheck.guidance.explain import load_explanation, render_text
 
         click.echo(render_text(load_explanation(clause, standard)), nl=False)
         return 0

@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Mapping
 
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt, short_schema_message
 from imscheck.globs import glob_problem
-from imscheck.schemas import errors, describe_error, jsonable
+from imscheck.schemas import describe_error, errors, jsonable
 from imscheck.sources import FOLDER, SYMLINK, Source, Unreadable, WorkTree
 from imscheck.vocabulary import mapping_problem, shipped_vocabulary
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml

@@ -9,54 +9,17 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
-from collections.abc import Sequence
 
 from imscheck.index import Candidate
 from imscheck.prose import flatten
-from imscheck.rules import Check, Rule, Selector
-from imscheck.standards import Ref, parse_ref
+from imscheck.rulelang import describe, resolve_targets
+from imscheck.rules import Check, Rule
 from imscheck.vocabulary import Concept, Found, accepted_names
 
 if TYPE_CHECKING:
-    from imscheck.engine import Context
+    from imscheck.lookups import Lookups
 
 _ID_SPLIT = re.compile(r"[\s,;()\[\]{}]+")
-
-
-def resolve_targets(selector: Selector, rule: Rule, expand_self: bool) -> list[Ref]:
-    """The requirement references a selector's ``addresses`` names for ``rule`` (self, base, clauses).
-
-    For a full relation ``self`` takes in the ISO 9001 base clauses, named first: a document
-    addressing both standards then shows the ISO 9001 reference that earned the credit.
-    """
-    refs: list[Ref] = []
-    for token in selector.addresses:
-        if token == "self":
-            if expand_self:
-                refs.extend(rule.base_refs)
-            refs.append(rule.ref)
-        elif token == "base":
-            refs.extend(rule.base_refs)
-        else:
-            ref = parse_ref(token) if ":" in token else Ref(rule.ref.standard, rule.ref.edition, token)
-            if ref is not None:
-                refs.append(ref)
-    return refs
-
-
-def describe(check: Check, targets: Sequence[Ref], months: int | None) -> str:
-    """The evidence a check looks for, in words (``expect`` when the rule gives it)."""
-    if check.expect:
-        return check.expect
-    noun = " or ".join(check.select.types) if check.select.types else "approved document"
-    words = [noun]
-    if check.select.ids:
-        words.append("with id " + " or ".join(check.select.ids))
-    if targets:
-        words.append("addressing " + " or ".join(str(t) for t in targets))
-    if months:
-        words.append(f"dated within {months} months")
-    return " ".join(words)
 
 
 class Defect(NamedTuple):
@@ -76,7 +39,7 @@ def missing_concept(concept: Concept) -> str:
             f"imscheck.yaml under vocabulary: {concept.kind}: {concept.name})")
 
 
-def defects(check: Check, candidate: Candidate, rule: Rule, ctx: Context) -> list[Defect]:
+def defects(check: Check, candidate: Candidate, rule: Rule, ctx: Lookups) -> list[Defect]:
     """What keeps one selected document from meeting the check."""
     doc = candidate.doc
     vocabulary = ctx.vocabulary
@@ -121,7 +84,7 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: Context) -> lis
     return out
 
 
-def _unlisted(found: Found, ctx: Context) -> list[Defect]:
+def _unlisted(found: Found, ctx: Lookups) -> list[Defect]:
     """Documents of the repository a register lists that do not count as evidence (draft, withdrawn)."""
     out: list[Defect] = []
     for text in flatten(found.value):

@@ -7,11 +7,11 @@ to be a document and cannot be read becomes a :class:`Problem`, never an excepti
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Mapping, Sequence
 
 from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any

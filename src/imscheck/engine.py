@@ -17,39 +17,26 @@ auditor's checklist.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field, replace
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from imscheck.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
-from imscheck.config import Override
 from imscheck.checklist import auditor_checklist
-from imscheck.defects import Defect, defects, describe, resolve_targets
-from imscheck.findings import Finding, finding_results
+from imscheck.config import Override
+from imscheck.defects import Defect, defects
+from imscheck.findings import finding_results
 from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
-from imscheck.index import Candidate, Index, Uncounted
+from imscheck.index import Candidate, Uncounted
+from imscheck.lookups import Lookups
 from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
+from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
 from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
-from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 from imscheck.wording import MAX_SHOWN, first_few
 
-DEFAULT_CHECK = Check(select=Selector(addresses=("self",)))
 _STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
 _OK, _MINOR, _MISSING = "ok", "minor", "missing"
-
-
-@dataclass(frozen=True)
-class Context:
-    index: Index
-    as_of: dt.date
-    overrides: Mapping[str, Override] = field(default_factory=dict)
-    vocabulary: Vocabulary = field(default_factory=shipped_vocabulary)
-    # from the hygiene inspection, to say why a document earns no credit: the finding that keeps
-    # each defective document out, by path, and the files that could not be read at all
-    defects: Mapping[str, Finding] = field(default_factory=dict)
-    unreadable: tuple[Finding, ...] = ()
 
 
 @dataclass
@@ -70,7 +57,7 @@ class _Absence:
     uncounted: tuple[Uncounted, ...]
 
 
-def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Context) -> list[Result]:
+def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Lookups) -> list[Result]:
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
     ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
                   unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))
@@ -98,7 +85,7 @@ def with_override(rule: Rule, override: Override | None) -> Rule:
     return rule
 
 
-def evaluate_rule(rule: Rule, ctx: Context) -> Result:
+def evaluate_rule(rule: Rule, ctx: Lookups) -> Result:
     relation = rule.relation.type
     outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))]
     base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
@@ -156,7 +143,7 @@ def _credit(outcomes: list[_Outcome]) -> list[_Outcome]:
     return [_Outcome(_MINOR, o.problems, locations=o.locations, found=o.found) if o.level == _MISSING else o for o in outcomes]
 
 
-def _base_half(rule: Rule, ctx: Context) -> _Outcome:
+def _base_half(rule: Rule, ctx: Lookups) -> _Outcome:
     """The ISO 9001 half of a partial rule: evidence addressing each base clause (or its sub-clauses)."""
     evidence: list[Evidence] = []
     lacking: list[Ref] = []
@@ -241,7 +228,7 @@ def _unique(evidence: Sequence[Evidence]) -> list[Evidence]:
     return list(seen.values())
 
 
-def _run_check(check: Check, rule: Rule, ctx: Context, targets: list[Ref]) -> _Outcome:
+def _run_check(check: Check, rule: Rule, ctx: Lookups, targets: list[Ref]) -> _Outcome:
     stating = [c.doc for c in ctx.index.select(_STATING, targets)] if check.fresh_declared_by else []
     window = window_for(check, None, stating, ctx.vocabulary)  # overrides are in the rule's data already
     what = describe(check, targets, window.total if window else None)
@@ -298,7 +285,7 @@ def _unnamed_services(what: str, pool: Sequence[Candidate]) -> TopicCheck:
     return TopicCheck("which catalogued service each one covers", False, first.name, first.path, first.line, message)
 
 
-def _explain(outcome: _Outcome, credited: set[str], rule: Rule, ctx: Context) -> _Outcome:
+def _explain(outcome: _Outcome, credited: set[str], rule: Rule, ctx: Lookups) -> _Outcome:
     """A check that found nothing: say so, naming the documents that would have counted and why
     they do not (a draft, a withdrawn document, a record dated too late, broken metadata, another
     type), or else the files that could not be read."""
@@ -332,7 +319,7 @@ def _bare(phrase: str) -> str:
     return rest if first.lower() in ("a", "an", "the") and rest else phrase
 
 
-def _forbidden(check: Check, rule: Rule, ctx: Context, candidates: Sequence[Candidate], what: str) -> _Outcome:
+def _forbidden(check: Check, rule: Rule, ctx: Lookups, candidates: Sequence[Candidate], what: str) -> _Outcome:
     """A ``none`` check: no selected document may meet the check's conditions."""
     meeting = [c for c in candidates if not defects(check, c, rule, ctx)]
     if not meeting:

@@ -7,8 +7,8 @@ are data (``rules/hygiene.yaml``, ``rules/git.yaml``, ``rules/waivers.yaml``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from imscheck.config import Override
 from imscheck.results import Location, Result

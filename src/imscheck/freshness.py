@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from imscheck.dates import to_date, within_months
 from imscheck.documents import Document

@@ -11,9 +11,9 @@ id on files that are that similar.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Sequence
 
 from imscheck.config import LIMIT_CEILINGS
 from imscheck.dates import to_date

@@ -11,8 +11,8 @@ the pattern (a regular expression translation backtracks exponentially on ``*a*a
 
 from __future__ import annotations
 
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 from imscheck.excerpt import excerpt
 

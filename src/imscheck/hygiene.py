@@ -7,9 +7,9 @@ duplicate keys, approval without approver, records dated in the future).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Sequence
 
 from imscheck.dates import add_months, to_date
 from imscheck.documents import Corpus, Document
@@ -18,7 +18,6 @@ from imscheck.quickschema import certainly_valid
 from imscheck.results import Location
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, cached_ref
-
 
 CONTROLLED_EXEMPT = ("record", "report")
 _DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))

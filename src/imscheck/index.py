@@ -7,10 +7,10 @@ or a record/report with a ``date`` not after ``as_of``; never a defective docume
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from collections.abc import Sequence
 
 from imscheck.dates import to_date
 from imscheck.documents import Document

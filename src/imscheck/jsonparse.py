@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from imscheck.escaping import scrub_surrogates
-from imscheck.yamlparse import MAX_INT_DIGITS, FieldPath, Limits, ParseError, Parsed
+from imscheck.yamlparse import MAX_INT_DIGITS, FieldPath, Limits, Parsed, ParseError
 
 # A string token (unrolled, so matching cannot backtrack) or a structural character; numbers,
 # literals and whitespace lie between tokens and are skipped.

@@ -14,9 +14,9 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
-from collections.abc import Mapping, Sequence
 
 import click
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
 from collections.abc import Callable
+from typing import TextIO
 
 ProgressCallback = Callable[[str, int, int], None]
 DELAY = 1.0  # seconds before the first line: runs shorter than this print nothing

@@ -8,10 +8,10 @@ JSON document gives one block per top-level field: its name's words and everythi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from collections.abc import Sequence
 
 from imscheck.words import Passage, split_words, stem_set
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
-from collections.abc import Mapping
 
 # sha256 of document.schema.json as json.dumps(..., sort_keys=True): the schema this file encodes
 SCHEMA_FINGERPRINT = "30bbb0d42276469230ca70c97aee9e9e5d3fd6b4278c9e06a0d1ded0f4b61e16"

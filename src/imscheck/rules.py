@@ -6,10 +6,10 @@ A broken rule file is a set-up error (exit 2) naming the file, the rule and the 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Mapping, Sequence
 
 from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt, kind_of, short_schema_message

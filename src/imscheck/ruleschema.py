@@ -10,9 +10,9 @@ pairwise. imscheck's own schemas are trusted and keep using ``re``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
-from collections.abc import Iterator
 
 from imscheck.escaping import scrub_surrogates
 from imscheck.excerpt import excerpt

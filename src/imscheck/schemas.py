@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 from imscheck.datacache import cached
 from imscheck.errors import ImscheckError

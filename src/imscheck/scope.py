@@ -9,8 +9,8 @@ their line in ``imscheck.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from imscheck.config import CONFIG_FILE, Config
 from imscheck.findings import Finding

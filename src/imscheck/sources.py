@@ -19,8 +19,8 @@ import os
 import stat
 import subprocess
 from abc import ABC, abstractmethod
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 FILE = "file"
 SYMLINK = "symlink"

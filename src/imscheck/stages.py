@@ -8,22 +8,34 @@ both sides. Nothing here prints or exits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Callable, Sequence
 
 from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
 from imscheck.documents import Corpus, load_corpus
-from imscheck.engine import Context, evaluate
+from imscheck.engine import evaluate
 from imscheck.errors import ImscheckError
 from imscheck.findings import Finding, finding_results
 from imscheck.hygiene import Inspection, PerDocument, inspect
 from imscheck.index import Index
+from imscheck.lookups import Lookups
 from imscheck.resources import rules_dir
 from imscheck.results import Comparison, Result, Run
-from imscheck.rules import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE, HygieneRule, Pack, Rule, RuleFolder, load_hygiene_rules, load_pack
+from imscheck.rules import (
+    BUILTIN_RULE_FILES,
+    CONFIG_RULES_FILE,
+    GIT_RULES_FILE,
+    HYGIENE_FILE,
+    HygieneRule,
+    Pack,
+    Rule,
+    RuleFolder,
+    load_hygiene_rules,
+    load_pack,
+)
 from imscheck.scope import apply_scope
 from imscheck.sources import FILE, Source, WorkTree
 from imscheck.standards import Catalogues, load_catalogues
@@ -161,7 +173,7 @@ def read_source(source: Source, settings: Settings, as_of: dt.date | None = None
     index = Index(indexed, inspection.defective, day, inspection.services)
     if progress is not None:
         progress("evaluating rules", 0, 0)
-    results = evaluate(evaluated, builtin[HYGIENE_FILE], inspection, Context(index, day, config.overrides, vocabulary))
+    results = evaluate(evaluated, builtin[HYGIENE_FILE], inspection, Lookups(index, day, config.overrides, vocabulary))
     results.extend(not_evaluated(rule) for rule in skipped)
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
 

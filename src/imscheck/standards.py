@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from imscheck.errors import ImscheckError
 from imscheck.schemas import load_setup_file

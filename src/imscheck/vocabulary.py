@@ -13,11 +13,11 @@ the document (a heading with its text, or a field with its value).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from imscheck.documents import Document
 from imscheck.prose import Block, flatten

@@ -9,9 +9,9 @@ lists get "-ies", "-ation" and "-ing" wrong in ways users notice.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, cache
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")

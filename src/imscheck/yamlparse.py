@@ -8,10 +8,10 @@ construct Python values. The libyaml C loader is used when PyYAML was built with
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from sys import intern
 from typing import Any
-from collections.abc import Iterator, Mapping, Sequence
 
 import yaml
 

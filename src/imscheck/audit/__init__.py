@@ -7,11 +7,6 @@ Jinja2 is imported by the renderer alone, so ``imscheck check`` never pays for i
 
 from __future__ import annotations
 
-from imscheck.pipeline import evaluate
-from imscheck.stages import Progress, Settings, always_run_rules, catalogues
-from imscheck.results import Run
-from imscheck.standards import edition_name
-
 from imscheck.audit.context import Context, Sources
 from imscheck.audit.doccontrol import build_document_control
 from imscheck.audit.evidence import build_evidence_index
@@ -20,6 +15,10 @@ from imscheck.audit.model import AuditReport, LegendEntry, RunInfo
 from imscheck.audit.observations import build_observations
 from imscheck.audit.readiness import build_dividend, build_readiness
 from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
+from imscheck.pipeline import evaluate
+from imscheck.results import Run
+from imscheck.stages import Progress, Settings, always_run_rules, catalogues
+from imscheck.standards import edition_name
 
 
 def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditReport]:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
+from imscheck.audit.fold import sample
+from imscheck.audit.model import ChecklistItem, DocRef, EvidenceLink
 from imscheck.config import Config
 from imscheck.documents import Document
 from imscheck.hygiene import is_controlled
 from imscheck.results import Evidence, Result, Run, TopicCheck
 from imscheck.rules import HygieneRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
-
-from imscheck.audit.fold import sample
-from imscheck.audit.model import ChecklistItem, DocRef, EvidenceLink
 
 
 class Anchors:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from imscheck.dates import add_days
-from imscheck.documents import Document
-from imscheck.hygiene import is_controlled, review_due
-
 from imscheck.audit.context import Context
 from imscheck.audit.fold import sample
 from imscheck.audit.model import DocRef, DocumentControl, Reference, ReviewItem, WithdrawnItem
+from imscheck.dates import add_days
+from imscheck.documents import Document
+from imscheck.hygiene import is_controlled, review_due
 
 HORIZON_DAYS = 90
 _NOT_YET_APPROVED = ("draft", "review")

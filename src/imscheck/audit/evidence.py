@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from imscheck.dates import to_date
-from imscheck.documents import Document
-from imscheck.results import Result
-from imscheck.standards import clause_key, edition_name
-
 from imscheck.audit.context import Context
 from imscheck.audit.fold import FAILING_SAMPLE, FOLDER_LIMIT, folder_of, sample
 from imscheck.audit.model import DocumentSupport, EvidenceIndex, FolderSupport, RecordFolder, RequirementEvidence, Support
 from imscheck.audit.status import SHORT_LABEL, display_status
+from imscheck.dates import to_date
+from imscheck.documents import Document
+from imscheck.results import Result
+from imscheck.standards import clause_key, edition_name
 
 
 def build_evidence_index(ctx: Context) -> EvidenceIndex:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-
-from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
-from imscheck.results import SEVERITIES, Result
-from imscheck.ruledocs import expectations
-from imscheck.standards import clause_key
-from imscheck.wording import first_few
-
 from imscheck.audit.context import Context
 from imscheck.audit.fold import sample
 from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
+from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
+from imscheck.guidance.ruledocs import expectations
+from imscheck.results import SEVERITIES, Result
+from imscheck.standards import clause_key
+from imscheck.wording import first_few
 
 _WAIVER_RULE = "CFG-WAIVER"  # CFG-WAIVER (unknown or expired) and CFG-WAIVER-UNUSED, at the waiver's line
 PLACES = 20  # places listed per finding before "and N more"

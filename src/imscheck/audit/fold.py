@@ -9,8 +9,8 @@ nothing, so their report lists everything, as before.
 from __future__ import annotations
 
 import re
-from typing import TypeVar
 from collections.abc import Sequence
+from typing import TypeVar
 
 SAMPLE = 10  # records listed per requirement, finding or reference list before "and N more"
 FOLDER_LIMIT = 50  # a folder with more records than this is summarised (sample-org's biggest has 42)

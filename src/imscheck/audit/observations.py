@@ -3,13 +3,11 @@ to mention. They sit beside the nonconformities and never change a requirement's
 
 from __future__ import annotations
 
-
-from imscheck.reports.observations import Observation, all_observations
-from imscheck.standards import clause_key
-
 from imscheck.audit.context import Context
 from imscheck.audit.model import ObservationItem
 from imscheck.audit.status import SHORT_LABEL, display_status
+from imscheck.reports.observations import Observation, all_observations
+from imscheck.standards import clause_key
 
 
 def build_observations(ctx: Context) -> tuple[ObservationItem, ...]:

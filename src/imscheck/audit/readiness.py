@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from imscheck.results import Result
-from imscheck.standards import clause_key
-
 from imscheck.audit.context import Context
 from imscheck.audit.model import Cell, ClauseGroup, Count, Dividend, Readiness, RelationRow, Segment
 from imscheck.audit.status import (
-    DISPLAY_ORDER, LONG_LABEL, READING_ORDER, RELATION_LABEL, RELATION_LETTER, RELATION_MEANING, SHORT_LABEL, display_status,
+    DISPLAY_ORDER,
+    LONG_LABEL,
+    READING_ORDER,
+    RELATION_LABEL,
+    RELATION_LETTER,
+    RELATION_MEANING,
+    SHORT_LABEL,
+    display_status,
 )
+from imscheck.results import Result
+from imscheck.standards import clause_key
 
 # Counts always shown (a manager wants to read "0 major"); the others only when they occur.
 _ALWAYS = ("pass", "major", "minor", "observation", "waived", "not_applicable")

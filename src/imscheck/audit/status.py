@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from imscheck.results import Result
 
 # Display statuses, worst first: a grid cell with several results shows the worst of them.

@@ -8,7 +8,6 @@ comment, and a file name keeps its backticks inside its code span.
 
 from __future__ import annotations
 
-
 from imscheck.escaping import md_code, md_text
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts

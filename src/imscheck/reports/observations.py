@@ -8,8 +8,8 @@ the result, never as a failure.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from imscheck.results import Location, Result, TopicCheck
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE

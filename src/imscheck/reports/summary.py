@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from imscheck.results import Run
 
 

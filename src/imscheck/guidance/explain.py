@@ -7,8 +7,8 @@ clauses it builds on, and how); for an ISO 9001 clause from the packs whose base
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from imscheck.errors import ImscheckError
 from imscheck.escaping import visible_block

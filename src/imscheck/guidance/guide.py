@@ -6,13 +6,13 @@ requirements with what IT service management adds and the actions to take on the
 rules' guidance); then the requirements with no ISO 9001 counterpart, each with the reason, the
 action and the ISO 9001 clauses whose arrangements it reuses without credit; and a summary of how
 much the 9001 system already covers. :func:`build_guide` makes the model; renderers (Markdown in
-:mod:`imscheck.guide_markdown`, HTML in :mod:`imscheck.guide_html`) only format it.
+:mod:`imscheck.guidance.guide_markdown`, HTML in :mod:`imscheck.guidance.guide_html`) only format it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from imscheck.rules import Pack, Rule
 from imscheck.standards import Catalogue, Catalogues
@@ -187,9 +187,9 @@ def build_guide(pack: Pack, catalogues: Catalogues) -> Guide:
 
 def load_guide(target: str | None = None, base: str | None = None) -> Guide:
     """Build the guide for a target edition; a base that is not the pack's own is an error."""
-    from imscheck.stages import DEFAULT_STANDARD, catalogues
     from imscheck.resources import rules_dir
     from imscheck.rules import load_pack
+    from imscheck.stages import DEFAULT_STANDARD, catalogues
 
     known = catalogues()
     pack = load_pack(rules_dir(), target or DEFAULT_STANDARD, known, base=base, source="--target", base_source="--base")
@@ -199,13 +199,3 @@ def load_guide(target: str | None = None, base: str | None = None) -> Guide:
 def share(count: int, total: int) -> str:
     return f"{round(100 * count / total)} %" if total else "0 %"
 
-
-def render(guide: Guide, fmt: str = "markdown") -> str:
-    """Render in ``markdown`` or ``html`` (the HTML renderer imports Jinja2 only when asked)."""
-    if fmt == "html":
-        from imscheck.guide_html import render_html
-
-        return render_html(guide)
-    from imscheck.guide_markdown import render_markdown
-
-    return render_markdown(guide)

@@ -1,11 +1,11 @@
 """The integration guide as Markdown (the default of ``imscheck guide``): formats the model of
-:mod:`imscheck.guide`, decides nothing."""
+:mod:`imscheck.guidance.guide`, decides nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from imscheck.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, BaseClause, ClauseName, Guide, Link, Requirement, share
+from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, BaseClause, ClauseName, Guide, Link, Requirement, share
 from imscheck.standards import edition_name
 
 

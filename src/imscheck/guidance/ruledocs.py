@@ -10,10 +10,9 @@ import difflib
 import json
 from typing import Any
 
-from imscheck.defects import describe, resolve_targets
-from imscheck.engine import DEFAULT_CHECK
 from imscheck.errors import ImscheckError
 from imscheck.escaping import visible, visible_block
+from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
 from imscheck.rules import Check, HygieneRule, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imscheck.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, Guide, share
+from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, Guide, share
 from imscheck.standards import edition_name
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
