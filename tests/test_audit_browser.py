@@ -12,14 +12,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-
 from audit_support import NOT_APPLICABLE_CLAUSE, SHORT_LABEL, build_gapped, expected_grid
 from conftest import open_page, run_cli
-
-
-
-
-
 
 
 @pytest.fixture(params=["sample-org", "gapped"])

@@ -6,7 +6,6 @@ import re
 from typing import Dict, List
 
 import pytest
-
 from audit_support import NOT_APPLICABLE_CLAUSE, Gapped, build_gapped, expected_grid
 from conftest import run_cli
 

@@ -14,9 +14,16 @@ from pathlib import Path
 from typing import Dict, Tuple
 
 import pytest
-
 from audit_support import (
-    AS_OF, HOSTILE_TITLE, NOT_APPLICABLE_CLAUSE, SHORT_LABEL, Gapped, audit, build_gapped, expected_grid, parse_html,
+    AS_OF,
+    HOSTILE_TITLE,
+    NOT_APPLICABLE_CLAUSE,
+    SHORT_LABEL,
+    Gapped,
+    audit,
+    build_gapped,
+    expected_grid,
+    parse_html,
 )
 from conftest import git, run_cli
 

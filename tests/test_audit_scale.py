@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
-
 from conftest import git
 
 ROOT = Path(__file__).resolve().parents[1]

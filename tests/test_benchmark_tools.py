@@ -19,7 +19,6 @@ from types import ModuleType
 from typing import Dict, List, Set
 
 import pytest
-
 from conftest import REPO_ROOT, SAMPLE_ORG, git, run_cli
 
 BENCHMARKS = REPO_ROOT / "benchmarks"

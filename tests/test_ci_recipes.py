@@ -14,7 +14,6 @@ from typing import Any, Dict, List
 
 import pytest
 import yaml
-
 from conftest import REPO_ROOT, SHARED, commit_all, git
 from gate_docs import base_files, failing_results, policy, write
 from readme_snippets import snippet

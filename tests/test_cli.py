@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli
 from test_relations import QUALITY_ONLY
 

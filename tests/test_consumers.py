@@ -17,7 +17,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import SHARED, commit_all, init_git, run_cli, write_files
 from gate_docs import AS_OF, MIXED_CONFIG, mixed_files, record
 
@@ -264,7 +263,8 @@ def hostile_run() -> Run:
         return Result(rule=rule, title=f"Title {HOSTILE}", standard=STANDARD if clause else None, clause=clause,
                       relation="full" if clause else None, base_clauses=("7.5",) if clause else (), severity="minor",
                       status=status, message=message, locations=(Location(path, 3), Location(f"b/{HOSTILE}.md", 1)),
-                      guidance=f"Fix {HOSTILE}", base="iso9001:2015" if clause else None, description=f"Checks {HOSTILE}")
+                      guidance=f"Fix {HOSTILE}", base="iso9001:2015" if clause else None, description=f"Checks {HOSTILE}",
+                      kind="requirement" if clause else "hygiene")
 
     results = (
         result("SMS-7.5.3", "7.5.3", "fail", f"a/{HOSTILE}.md", f"message {HOSTILE}"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Dict
 
 import pytest
-
 from packdata import RULES, load_raw_pack
 
 PACK_2018 = {r["clause"]: r for r in load_raw_pack(RULES / "packs" / "iso20000-1-2018").rules}

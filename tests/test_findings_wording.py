@@ -17,7 +17,8 @@ from typing import Any, Dict, List
 from conftest import run_cli
 from docbuilder import controlled, rule_file
 
-from imscheck.api import Settings, check as check_library
+from imscheck.api import Settings
+from imscheck.api import check as check_library
 
 BRM = "service-management/SMS-PRC-008-business-relationship-management.md"
 CATALOGUE = "service-management/SMS-CAT-001-service-catalogue.md"

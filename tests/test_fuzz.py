@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import run_cli
 
 EXAMPLES = int(os.environ.get("IMSCHECK_FUZZ_EXAMPLES", "40"))
 # No example database: a test run must not write into the checkout.

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-
 from conftest import commit_all, git, run_cli
 from gate_docs import AS_OF, base_files, failing_results, policy, record, worktree_state, write
 

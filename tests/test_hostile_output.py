@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-from markdown_it import MarkdownIt
-
 from conftest import commit_all, git, init_git, run_cli, write_files
 from gate_docs import AS_OF, base_files
+from markdown_it import MarkdownIt
 
 # A file name that tries to leave its code span and table row and to inject HTML.
 HOSTILE_NAME = "a|b\n`c`<img src=x onerror=alert(1)>.yaml"

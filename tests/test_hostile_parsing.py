@@ -18,7 +18,6 @@ from typing import Dict, List, Tuple
 
 import pytest
 import yaml
-
 from conftest import REPO_ROOT, CliResult, run_cli
 from docbuilder import GOOD
 

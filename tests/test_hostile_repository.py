@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
-
-import imscheck
 from conftest import commit_all, git, init_git, write_files
 from gate_docs import AS_OF, base_files, record
+
+import imscheck
 
 SECRET = "TOKEN-" + "s3cr3t" * 30  # longer than any excerpt a message may quote
 OUTSIDE_RULE = """\

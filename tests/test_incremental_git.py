@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import pytest
-
 from conftest import REPO_ROOT, commit_all, git, run_cli
 
 from imscheck.api import Settings
@@ -174,12 +173,12 @@ def test_the_cli_uses_the_incremental_path_with_the_same_report(sample_repo: Pat
 
 def test_an_unchanged_base_file_is_parsed_once(sample_repo: Path) -> None:
     """Work done grows with the change: the base shares the head's Document for every unchanged file."""
-    from imscheck.stages import read_source
     from imscheck.changes import base_corpus
     from imscheck.config import load_config
     from imscheck.documents import load_corpus
     from imscheck.history import GitRepository
     from imscheck.sources import Fingerprinted, WorkTree
+    from imscheck.stages import read_source
 
     edit_record(sample_repo)
     (sample_repo / "quality/records/REC-NEW-1.yaml").write_text("id: REC-NEW-1\ntype: record\ndate: 2026-01-01\n", encoding="utf-8")

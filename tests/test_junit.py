@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-
 from conftest import SHARED, run_cli
 from gate_docs import AS_OF, mixed_files
 

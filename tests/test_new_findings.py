@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO_ROOT, commit_all, git, run_cli
 from gate_docs import AS_OF, base_files, failing_results, record, write
 

@@ -18,7 +18,6 @@ from typing import Any, Dict, List, Sequence
 
 import jsonschema
 import pytest
-
 from audit_support import parse_html
 from conftest import REPO_ROOT, SHARED
 
@@ -61,7 +60,8 @@ def requirement(rule: str, clause: str, status: str = "pass", severity: str = "m
 
 def hygiene_pass(rule: str = "DOC-SCHEMA") -> Result:
     return Result(rule=rule, title="Document metadata", standard=None, clause=None, relation=None, base_clauses=(),
-                  severity="major", status="pass", message="every document's metadata is valid", description="Metadata is valid.")
+                  severity="major", status="pass", message="every document's metadata is valid", description="Metadata is valid.",
+                  kind="hygiene")
 
 
 def passing_with_observation() -> Result:

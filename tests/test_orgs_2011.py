@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli
+
 from imscheck.api import Settings, catalogues, check
 from imscheck.resources import rules_dir
 from imscheck.rules import Rule, load_pack

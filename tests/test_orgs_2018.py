@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import pytest
-
 from conftest import SHARED, results_by_rule, run_cli
 
 ORGS = SHARED / "orgs"

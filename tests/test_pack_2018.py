@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Dict, Iterable
 
 import pytest
-
 from conftest import SAMPLE_ORG, run_cli
+
 from imscheck.api import Settings, catalogues, check
 from imscheck.resources import rules_dir
 from imscheck.results import Result

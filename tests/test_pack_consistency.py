@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import List
 
 import pytest
-
 from packdata import RawPack, catalogue_clauses, load_raw_pack, pack_dirs, requirement_clauses, requirement_leaves
 
 PACKS = pack_dirs()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import run_cli
+
 from imscheck.api import catalogues
 from imscheck.resources import rules_dir
 from imscheck.rules import Pack, load_pack

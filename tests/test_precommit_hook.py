@@ -18,7 +18,6 @@ from typing import Dict, Tuple
 
 import pytest
 import yaml
-
 from conftest import REPO_ROOT, commit_all, git, init_git
 from gate_docs import base_files, policy, record, write
 from readme_snippets import snippet

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-
 from conftest import read_terminal
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO_ROOT, run_cli
 from test_relations import QUALITY_ONLY
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-
 from conftest import run_cli
 from docbuilder import controlled, record, rule_file
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli
+
 from imscheck.api import Settings, catalogues, check
 from imscheck.resources import rules_dir
 from imscheck.results import Result

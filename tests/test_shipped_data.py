@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-
 from conftest import REPO_ROOT
+
 from imscheck.api import catalogues
 from imscheck.resources import is_shipped, rules_dir
 from imscheck.rules import _parse_rule_file, load_pack
@@ -26,7 +26,7 @@ RULES = REPO_ROOT / "rules"
 def _shipped_files() -> List[Tuple[Path, str]]:
     files = [(p, "pack" if p.name == "pack.yaml" else "rule") for p in sorted(RULES.glob("packs/*/*.yaml"))]
     files += [(p, "catalogue") for p in sorted(RULES.glob("catalogues/*.yaml"))]
-    files += [(RULES / name, "hygiene") for name in ("hygiene.yaml", "git.yaml", "waivers.yaml")]
+    files += [(RULES / name, "builtin") for name in ("hygiene.yaml", "git.yaml", "configuration.yaml")]
     files.append((RULES / "vocabulary.yaml", "vocabulary"))
     return files
 

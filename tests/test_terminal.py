@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
-
-import imscheck
 from conftest import REPO_ROOT, commit_all, init_git, read_terminal, run_cli, write_files
 from gate_docs import AS_OF, base_files
 from test_relations import QUALITY_ONLY
 from test_waivers import WAIVERS
+
+import imscheck
 
 # Every failing line of the text report, and only those, in the shape problem matchers read.
 FAILING_LINE = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>[1-9]\d*): (?P<severity>major|minor|observation) +(?P<rule>[^\s:]+) (?P<message>\S.*)$")

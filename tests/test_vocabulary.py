@@ -11,7 +11,6 @@ from typing import Any, Dict
 
 import pytest
 import yaml
-
 from conftest import results_by_rule, run_cli
 from docbuilder import controlled, record
 

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from imscheck.findings import Finding
 from imscheck.index import Uncounted
 from imscheck.results import Location
+from imscheck.ruleids import DOC_PARSE
 from imscheck.rules import Selector
 from imscheck.wording import first_few
 
-PARSE_RULE = "DOC-PARSE"  # a file that tries to be a document and cannot be read
+PARSE_RULE = DOC_PARSE  # a file that tries to be a document and cannot be read
 
 _STATUS = {
     "draft": "is a draft: approve it for it to count",

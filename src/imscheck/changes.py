@@ -26,12 +26,13 @@ from imscheck.gitrules import Side, history_findings
 from imscheck.history import GitRepository, GitUnreadable
 from imscheck.hygiene import PerDocument
 from imscheck.results import Comparison, Result, fingerprint
+from imscheck.ruleids import DOC_EMPTY, DOC_PARSE
 from imscheck.rules import Rule
 from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
 from imscheck.stages import NOT_EVALUATED, Outcome, Reading, Settings, make_run, not_evaluated, read_source, scoped_results
 
 # Problems that depend only on a file's bytes (and the limits): the same bytes give the same one.
-_CONTENT_PROBLEMS = ("DOC-PARSE", "DOC-EMPTY")
+_CONTENT_PROBLEMS = (DOC_PARSE, DOC_EMPTY)
 _TWICE = object()
 
 

@@ -14,14 +14,12 @@ import click
 from imscheck import __version__
 from imscheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ImscheckError
 from imscheck.reports import REPORTER_BY_NAME
+from imscheck.terms import FAIL_ON_CHOICES  # imports nothing: --help stays cheap
 
 if TYPE_CHECKING:  # start-up (--version, --help) pays for neither
     import datetime as dt
     from pathlib import Path
 
-# imscheck.results.FAIL_ON_CHOICES, spelled out: importing results (dataclasses, hashlib) would cost
-# every start-up, --version and --help included; tests/test_import_cost.py keeps the two equal.
-FAIL_ON_CHOICES: tuple[str, ...] = ("major", "minor", "observation", "never")
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -185,7 +183,7 @@ def _pack_and_builtin(standard: str | None, rule_dirs: Sequence[Path]) -> Any:
     """The pack, the built-in rules every check runs, the git rules a comparison adds, catalogues."""
     from imscheck.api import Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
     from imscheck.config import Config
-    from imscheck.rules import GIT_RULES_FILE
+    from imscheck.ruleids import GIT_RULES_FILE
 
     known = catalogues()
     pack = resolve_pack(Settings(standard=standard, rule_dirs=tuple(rule_dirs)), Config(), known)

@@ -17,6 +17,7 @@ from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
 from imscheck.jsonparse import parse_json
 from imscheck.prose import Block, Heading, data_blocks, headings, markdown_blocks
+from imscheck.ruleids import DOC_EMPTY, DOC_PARSE, DOC_SYMLINK
 from imscheck.sources import FILE, FOLDER, MISSING, SPECIAL, SYMLINK, TOO_LARGE, Source, Unreadable, WorkTree, read_file
 from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
@@ -150,31 +151,31 @@ def load_corpus(root: Path | Source, include: Sequence[str], exclude: Sequence[s
     source = root if isinstance(root, Source) else WorkTree(Path(root), use_git)
     files, links = discover(source, include, exclude)
     documents: list[Document] = []
-    problems: list[Problem] = [Problem("DOC-SYMLINK", _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
+    problems: list[Problem] = [Problem(DOC_SYMLINK, _printable(rel), 1, _SYMLINK_MESSAGE) for rel in links]
     for number, rel in enumerate(files):
         if progress is not None and number % 250 == 0:
             progress("reading", number, len(files))
         shown = _printable(rel)
         if shown != rel:  # reports are UTF-8 (SARIF URIs, JSON): a name that is not cannot be carried
-            problems.append(Problem("DOC-PARSE", shown, 1, "file name is not valid UTF-8: rename the file"))
+            problems.append(Problem(DOC_PARSE, shown, 1, "file name is not valid UTF-8: rename the file"))
             continue
         try:
             doc = read_document(source, rel, limits)
         except _Skipped:
             continue
         except _Linked:
-            problems.append(Problem("DOC-SYMLINK", rel, 1, _SYMLINK_MESSAGE))
+            problems.append(Problem(DOC_SYMLINK, rel, 1, _SYMLINK_MESSAGE))
             continue
         except ParseError as exc:
-            problems.append(Problem("DOC-PARSE", rel, exc.line, str(exc)))
+            problems.append(Problem(DOC_PARSE, rel, exc.line, str(exc)))
             continue
         except _Empty:
-            problems.append(Problem("DOC-EMPTY", rel, 1, "empty file: not a document (add metadata or remove it)"))
+            problems.append(Problem(DOC_EMPTY, rel, 1, "empty file: not a document (add metadata or remove it)"))
             continue
         except (ValueError, OverflowError, RecursionError) as exc:
             # A value the parsers let through but cannot hold (a date past 9999, an integer of
             # thousands of digits): a finding on this file, never a crash of the whole run.
-            problems.append(Problem("DOC-PARSE", rel, 1, f"cannot be read: {excerpt(str(exc))}"))
+            problems.append(Problem(DOC_PARSE, rel, 1, f"cannot be read: {excerpt(str(exc))}"))
             continue
         if doc is not None:
             documents.append(doc)

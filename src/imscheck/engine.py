@@ -29,10 +29,11 @@ from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
 from imscheck.index import Candidate, Uncounted
 from imscheck.lookups import Lookups
-from imscheck.results import SEVERITY_RANK, Evidence, Location, Result, TopicCheck
+from imscheck.results import Evidence, Location, Result, TopicCheck
 from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
-from imscheck.rules import Check, HygieneRule, Pack, Rule, Selector
+from imscheck.rules import BuiltinRule, Check, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
+from imscheck.terms import SEVERITY_RANK
 from imscheck.wording import MAX_SHOWN, first_few
 
 _STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
@@ -57,7 +58,7 @@ class _Absence:
     uncounted: tuple[Uncounted, ...]
 
 
-def evaluate(pack: Pack, hygiene: Mapping[str, HygieneRule], inspection: Inspection, ctx: Lookups) -> list[Result]:
+def evaluate(pack: Pack, hygiene: Mapping[str, BuiltinRule], inspection: Inspection, ctx: Lookups) -> list[Result]:
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
     ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
                   unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))

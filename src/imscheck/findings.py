@@ -2,7 +2,7 @@
 
 Built-in rules find any number of problems; each becomes one result, and a rule that finds
 nothing gives one passing result (DESIGN.md section 5). Their identity, severity and guidance
-are data (``rules/hygiene.yaml``, ``rules/git.yaml``, ``rules/waivers.yaml``).
+are data (``rules/hygiene.yaml``, ``rules/git.yaml``, ``rules/configuration.yaml``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from imscheck.config import Override
 from imscheck.results import Location, Result
-from imscheck.rules import HygieneRule
+from imscheck.rules import BuiltinRule
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Finding:
     locations: tuple[Location, ...]
 
 
-def finding_results(rules: Mapping[str, HygieneRule], findings: Iterable[Finding], overrides: Mapping[str, Override]) -> list[Result]:
+def finding_results(rules: Mapping[str, BuiltinRule], findings: Iterable[Finding], overrides: Mapping[str, Override]) -> list[Result]:
     """One failing result per finding, one passing result per rule that found nothing; by rule id."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -39,7 +39,7 @@ def finding_results(rules: Mapping[str, HygieneRule], findings: Iterable[Finding
     return out
 
 
-def _result(rule_id: str, meta: HygieneRule, severity: str, status: str, message: str,
+def _result(rule_id: str, meta: BuiltinRule, severity: str, status: str, message: str,
             locations: tuple[Location, ...] = ()) -> Result:
     return Result(rule_id, meta.title, None, None, None, (), severity, status, message, (), locations, meta.guidance,
-                  description=meta.description)
+                  description=meta.description, kind=meta.kind)

@@ -16,6 +16,7 @@ from imscheck.documents import Corpus, Document
 from imscheck.findings import Finding
 from imscheck.quickschema import certainly_valid
 from imscheck.results import Location
+from imscheck.ruleids import DOC_APPROVAL, DOC_CLAUSE, DOC_DATE, DOC_DUPKEY, DOC_ID_UNIQUE, DOC_REF, DOC_REVIEW, DOC_SCHEMA, DOC_SERVICE
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, cached_ref
 
@@ -86,29 +87,29 @@ def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
     """Findings that make a document defective: it then earns no credit."""
     out: list[Finding] = []
     for key, line in doc.duplicate_keys:
-        out.append(Finding("DOC-DUPKEY", f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
+        out.append(Finding(DOC_DUPKEY, f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
     # jsonschema only for metadata that may fail: it also writes the messages
     schema_errors = [] if certainly_valid(doc.meta) else errors(jsonable(dict(doc.meta)), "document")
     for error in schema_errors[:_MAX_SCHEMA_ERRORS]:
-        out.append(Finding("DOC-SCHEMA", _schema_message(doc, error), located(doc, *error.absolute_path)))
+        out.append(Finding(DOC_SCHEMA, _schema_message(doc, error), located(doc, *error.absolute_path)))
     for path in _DATE_FIELDS:
         value: Any = doc.meta
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         # matches the YYYY-MM-DD pattern of the schema but is no calendar date (2026-02-30)
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and to_date(value) is None:
-            out.append(Finding("DOC-SCHEMA", f"{'/'.join(path)}: {value!r} is not a real date", located(doc, *path)))
+            out.append(Finding(DOC_SCHEMA, f"{'/'.join(path)}: {value!r} is not a real date", located(doc, *path)))
     if doc.meta.get("status") == "approved" and is_controlled(doc):
         missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
         if missing:
-            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))
+            out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))
         approved_on = to_date(doc.meta.get("approved_on"))
         if approved_on and approved_on > as_of:
-            out.append(Finding("DOC-APPROVAL", f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", located(doc, "approved_on")))
+            out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", located(doc, "approved_on")))
     if not is_controlled(doc):
         day = to_date(doc.meta.get("date"))
         if day and day > as_of:
-            out.append(Finding("DOC-DATE", f"{doc.name} is dated {day}, after the evaluation date {as_of}", located(doc, "date")))
+            out.append(Finding(DOC_DATE, f"{doc.name} is dated {day}, after the evaluation date {as_of}", located(doc, "date")))
     return out
 
 
@@ -144,7 +145,7 @@ def review_due(doc: Document) -> dt.date | None:
 def _review_findings(doc: Document, as_of: dt.date) -> list[Finding]:
     due = review_due(doc)
     if due is not None and due < as_of:
-        return [Finding("DOC-REVIEW", f"{doc.name} was due for review on {due} (evaluated as of {as_of})", located(doc, "review"))]
+        return [Finding(DOC_REVIEW, f"{doc.name} was due for review on {due} (evaluated as of {as_of})", located(doc, "review"))]
     return []
 
 
@@ -157,7 +158,7 @@ def _clause_findings(doc: Document, catalogues: Catalogues) -> list[Finding]:
         ref = cached_ref(text) if isinstance(text, str) else None
         problem = catalogues.problem_with(ref) if ref else None
         if problem:
-            out.append(Finding("DOC-CLAUSE", f"{doc.name}: {problem}", located(doc, "addresses", index)))
+            out.append(Finding(DOC_CLAUSE, f"{doc.name}: {problem}", located(doc, "addresses", index)))
     return out
 
 
@@ -168,7 +169,7 @@ def _unique_ids(documents: Sequence[Document]) -> list[Finding]:
             by_id.setdefault(doc.id, []).append(doc)
     return [
         Finding(
-            "DOC-ID-UNIQUE",
+            DOC_ID_UNIQUE,
             f"id {doc_id} is used by {len(docs)} documents: " + ", ".join(d.path for d in docs),
             tuple(Location(d.path, d.line_of("id")) for d in docs),
         )
@@ -187,7 +188,7 @@ def _dangling(documents: Sequence[Document]) -> list[Finding]:
             for index, target in items:
                 if isinstance(target, str) and target not in known:
                     where = (name,) if index is None else (name, index)
-                    out.append(Finding("DOC-REF", f"{doc.name}: {name} names {target}, which no document has as its id", located(doc, *where)))
+                    out.append(Finding(DOC_REF, f"{doc.name}: {name} names {target}, which no document has as its id", located(doc, *where)))
     return out
 
 
@@ -199,5 +200,5 @@ def _unknown_services(documents: Sequence[Document], services: frozenset[str]) -
             continue
         for index, service in enumerate(raw):
             if isinstance(service, str) and service not in services:
-                out.append(Finding("DOC-SERVICE", f"{doc.name}: service {service!r} is not in the service catalogue", located(doc, "services", index)))
+                out.append(Finding(DOC_SERVICE, f"{doc.name}: service {service!r} is not in the service catalogue", located(doc, "services", index)))
     return out

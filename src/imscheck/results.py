@@ -10,11 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imscheck.errors import EXIT_FINDINGS, EXIT_OK
-
-SEVERITIES: tuple[str, ...] = ("major", "minor", "observation")
-SEVERITY_RANK: dict[str, int] = {"major": 3, "minor": 2, "observation": 1}
-STATUSES: tuple[str, ...] = ("pass", "fail", "waived", "not_applicable", "error")
-FAIL_ON_CHOICES: tuple[str, ...] = SEVERITIES + ("never",)
+from imscheck.terms import FAILING, REQUIREMENT, SEVERITIES, SEVERITY_RANK, STATUSES, SUPPRESSED
 
 
 @dataclass(frozen=True, order=True)
@@ -90,15 +86,17 @@ class Result:
     # what the evidence showed, check by check, without the expectation the rule states (the
     # audit report prints the expectation beside it); empty: the message says it all
     found: tuple[str, ...] = ()
+    # requirement (a rule of the pack), or the built-in family: hygiene | git | configuration
+    kind: str = REQUIREMENT
 
     @property
     def failing(self) -> bool:
-        return self.status in ("fail", "error")
+        return self.status in FAILING
 
     @property
     def observations(self) -> tuple[TopicCheck, ...]:
         """Opportunities to improve: checklist topics the evidence does not seem to mention."""
-        if self.status in ("waived", "not_applicable"):
+        if self.status in SUPPRESSED:
             return ()
         return tuple(item for item in self.checklist if not item.found)
 
@@ -120,7 +118,7 @@ class Result:
 
     @property
     def is_requirement(self) -> bool:
-        return self.clause is not None
+        return self.kind == REQUIREMENT
 
     @property
     def group(self) -> str:

@@ -15,6 +15,7 @@ from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt, kind_of, short_schema_message
 from imscheck.globs import glob_problem
 from imscheck.resources import is_shipped
+from imscheck.ruleids import BUILTIN
 from imscheck.ruleschema import pattern_problem, rule_validator
 from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file
 from imscheck.sources import FOLDER, MISSING, SYMLINK, Source, Unreadable, WorkTree
@@ -23,10 +24,6 @@ from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 from imscheck.yamlparse import Limits, ParseError, parse_yaml
 
 PACK_FILE = "pack.yaml"
-HYGIENE_FILE = "hygiene.yaml"
-GIT_RULES_FILE = "git.yaml"
-CONFIG_RULES_FILE = "waivers.yaml"
-BUILTIN_RULE_FILES = (HYGIENE_FILE, GIT_RULES_FILE, CONFIG_RULES_FILE)
 
 
 @dataclass(frozen=True)
@@ -116,12 +113,15 @@ class Pack:
 
 
 @dataclass(frozen=True)
-class HygieneRule:
+class BuiltinRule:
+    """A built-in rule (document hygiene, git history or configuration): logic in code, metadata in data."""
+
     id: str
     title: str
     severity: str
     description: str
     guidance: str
+    kind: str  # hygiene | git | configuration (imscheck.terms)
 
 
 def available_packs(rules_root: Path) -> dict[str, Path]:
@@ -229,11 +229,19 @@ class RuleFolder:
         return out
 
 
-def load_hygiene_rules(rules_root: Path, name: str = HYGIENE_FILE) -> dict[str, HygieneRule]:
-    """Metadata of built-in rules from ``rules/<name>`` (hygiene, git or configuration rules)."""
+def load_builtin_rules(rules_root: Path, name: str) -> dict[str, BuiltinRule]:
+    """Metadata of the built-in rules of ``rules/<name>``, which must name exactly the ids the
+    code produces (:mod:`imscheck.ruleids`): a mismatch is a broken installation, exit 2."""
+    kind, produced = BUILTIN[name]
     path = rules_root / name
-    data = load_setup_file(path, "hygiene")
-    return {r["id"]: HygieneRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"]) for r in data["rules"]}
+    data = load_setup_file(path, "builtin")
+    rules = {r["id"]: BuiltinRule(r["id"], r["title"], r["severity"], r["description"], r["guidance"], kind) for r in data["rules"]}
+    unknown, lacking = sorted(set(rules) - produced), sorted(produced - set(rules))
+    if unknown or lacking:
+        said = [f"names {', '.join(unknown)}, which imscheck does not produce"] if unknown else []
+        said += [f"lacks {', '.join(lacking)}, which imscheck produces"] if lacking else []
+        raise ImscheckError(f"built-in rule metadata {' and '.join(said)}: reinstall imscheck", str(path))
+    return rules
 
 
 _FILE_CACHE: dict[tuple[str, int, int, int, int], list[Rule]] = {}

@@ -24,21 +24,11 @@ from imscheck.index import Index
 from imscheck.lookups import Lookups
 from imscheck.resources import rules_dir
 from imscheck.results import Comparison, Result, Run
-from imscheck.rules import (
-    BUILTIN_RULE_FILES,
-    CONFIG_RULES_FILE,
-    GIT_RULES_FILE,
-    HYGIENE_FILE,
-    HygieneRule,
-    Pack,
-    Rule,
-    RuleFolder,
-    load_hygiene_rules,
-    load_pack,
-)
-from imscheck.scope import apply_scope
+from imscheck.ruleids import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE
+from imscheck.rules import BuiltinRule, Pack, Rule, RuleFolder, load_builtin_rules, load_pack
 from imscheck.sources import FILE, Source, WorkTree
 from imscheck.standards import Catalogues, load_catalogues
+from imscheck.suppressions import apply_scope
 from imscheck.vocabulary import shipped_vocabulary
 from imscheck.worktree import work_tree_prefix
 
@@ -72,7 +62,7 @@ class Reading:
 
     config: Config
     pack: Pack
-    builtin: dict[str, dict[str, HygieneRule]]
+    builtin: dict[str, dict[str, BuiltinRule]]
     as_of: dt.date
     corpus: Corpus
     inspection: Inspection
@@ -104,12 +94,12 @@ def catalogues() -> Catalogues:
 
 
 @lru_cache(maxsize=1)
-def builtin_rules() -> dict[str, dict[str, HygieneRule]]:
+def builtin_rules() -> dict[str, dict[str, BuiltinRule]]:
     """Metadata of the built-in rules, by file: hygiene, git and configuration rules (read once)."""
-    return {name: load_hygiene_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
+    return {name: load_builtin_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
 
 
-def always_run_rules() -> dict[str, HygieneRule]:
+def always_run_rules() -> dict[str, BuiltinRule]:
     """Built-in rules every check runs: hygiene and configuration (git rules need a comparison)."""
     builtin = builtin_rules()
     return {**builtin[HYGIENE_FILE], **builtin[CONFIG_RULES_FILE]}

@@ -12,7 +12,7 @@ from imscheck.config import Config
 from imscheck.documents import Document
 from imscheck.hygiene import is_controlled
 from imscheck.results import Evidence, Result, Run, TopicCheck
-from imscheck.rules import HygieneRule, Pack, Rule
+from imscheck.rules import BuiltinRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
 
 
@@ -46,7 +46,7 @@ class Sources:
     run: Run
     config: Config
     pack: Pack
-    hygiene: Mapping[str, HygieneRule]
+    hygiene: Mapping[str, BuiltinRule]
     target: Catalogue
     base: Catalogue
     name: str  # the repository's folder name, for the title

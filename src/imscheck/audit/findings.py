@@ -7,11 +7,13 @@ from imscheck.audit.fold import sample
 from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
 from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
 from imscheck.guidance.ruledocs import expectations
-from imscheck.results import SEVERITIES, Result
+from imscheck.results import Result
+from imscheck.ruleids import CFG_WAIVER, CFG_WAIVER_UNUSED
 from imscheck.standards import clause_key
+from imscheck.terms import CONFIGURATION, SEVERITIES
 from imscheck.wording import first_few
 
-_WAIVER_RULE = "CFG-WAIVER"  # CFG-WAIVER (unknown or expired) and CFG-WAIVER-UNUSED, at the waiver's line
+_WAIVER_RULES = (CFG_WAIVER, CFG_WAIVER_UNUSED)  # unknown or expired, and unused: at the waiver's line
 PLACES = 20  # places listed per finding before "and N more"
 _GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
@@ -95,7 +97,7 @@ def build_scope(ctx: Context) -> tuple[ScopeEntry, ...]:
     for result in ctx.run.results:
         if result.suppression is not None:
             suppressed.setdefault((result.suppression.kind, result.suppression.line), []).append(result)
-    problems = {(result.rule.startswith(_WAIVER_RULE), loc.line): result for result in ctx.run.results if result.rule.startswith("CFG-")
+    problems = {(result.rule in _WAIVER_RULES, loc.line): result for result in ctx.run.results if result.kind == CONFIGURATION
                 for loc in result.locations if loc.path == CONFIG_FILE}
     entries = [_waiver(ctx, index, waiver, suppressed.get(("waiver", waiver.line), []), problems.get((True, waiver.line)))
                for index, waiver in enumerate(ctx.config.waivers)]
@@ -108,9 +110,9 @@ def _waiver(ctx: Context, index: int, waiver: Waiver, waived: list[Result], prob
     clauses = sorted({r.clause for r in waived if r.clause}, key=clause_key)
     if waived:
         state, key = ("in force" if len(waived) == 1 else f"in force: waives {len(waived)} findings"), "in-force"
-    elif problem is not None and problem.rule == _WAIVER_RULE and not waiver.active(ctx.run.as_of):
+    elif problem is not None and problem.rule == CFG_WAIVER and not waiver.active(ctx.run.as_of):
         state, key = f"expired on {waiver.expires}: the finding is open again", "expired"
-    elif problem is not None and problem.rule == _WAIVER_RULE:
+    elif problem is not None and problem.rule == CFG_WAIVER:
         state, key = "unknown rule: waives nothing", "unknown"
     elif problem is not None:
         state, key = "not needed: the rule passes", "unused"

@@ -13,7 +13,7 @@ from typing import Any
 from imscheck.errors import ImscheckError
 from imscheck.escaping import visible, visible_block
 from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
-from imscheck.rules import Check, HygieneRule, Pack, Rule
+from imscheck.rules import BuiltinRule, Check, Pack, Rule
 from imscheck.standards import Catalogues, edition_name
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
@@ -30,7 +30,7 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
     }
 
 
-def list_rules(pack: Pack, hygiene: dict[str, HygieneRule], fmt: str = "text", git: dict[str, HygieneRule] | None = None) -> str:
+def list_rules(pack: Pack, hygiene: dict[str, BuiltinRule], fmt: str = "text", git: dict[str, BuiltinRule] | None = None) -> str:
     """The pack's rules, the built-in rules every check runs, and the git rules a comparison runs."""
     git = git or {}
     if fmt == "json":
@@ -136,7 +136,7 @@ def show_rule(rule: Rule, catalogues: Catalogues, vocabulary: Vocabulary | None 
     return visible_block("\n".join(lines) + "\n")
 
 
-def show_hygiene(rule: HygieneRule, applies: str = "every repository (built in)") -> str:
+def show_hygiene(rule: BuiltinRule, applies: str = "every repository (built in)") -> str:
     return visible_block(
         f"{rule.id}: {rule.title}\n  severity:    {rule.severity}\n  checks:      {rule.description}\n"
         f"  guidance:    {rule.guidance}\n  applies to:  {applies}\n"
@@ -146,7 +146,7 @@ def show_hygiene(rule: HygieneRule, applies: str = "every repository (built in)"
 _GIT_APPLIES = "repositories compared with a git revision (--changed-since, --staged)"
 
 
-def find_rule(rule_id: str, pack: Pack, hygiene: dict[str, HygieneRule], git: dict[str, HygieneRule], catalogues: Catalogues) -> str:
+def find_rule(rule_id: str, pack: Pack, hygiene: dict[str, BuiltinRule], git: dict[str, BuiltinRule], catalogues: Catalogues) -> str:
     """``imscheck rules show RULE``: the rule in any case (``sms-9.3``), else the nearest ids in the error."""
     wanted = rule_id.strip().casefold()
     for rule in pack.rules:

@@ -35,7 +35,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from imscheck.reports.observations import observations_of
-from imscheck.results import SEVERITY_RANK, Result, Run
+from imscheck.results import Result, Run
+from imscheck.terms import SEVERITY_RANK
 
 FLAVOURS: tuple[str, ...] = ("jenkins", "gitlab")
 _TIME = "0.000"

@@ -17,6 +17,7 @@ from imscheck.reports.observations import observations_of
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
+from imscheck.terms import CONFIGURATION, GIT, HYGIENE
 
 _COLORS = {"major": "red", "minor": "yellow", "observation": "cyan"}
 # Padded to the longest severity, so findings line up; "not-applicable" runs three characters over.
@@ -38,13 +39,13 @@ def label(result: Result) -> str:
     return result.severity if result.failing else result.status.replace("_", "-")
 
 
-_BUILTIN_HEADINGS = {"GIT": "Document control (git history)", "CFG": "Configuration (imscheck.yaml)"}
+_BUILTIN_HEADINGS = {HYGIENE: "Document hygiene", GIT: "Document control (git history)", CONFIGURATION: "Configuration (imscheck.yaml)"}
 
 
 def _heading(result: Result) -> str:
     if result.clause:
         return f"Clause {result.group}"
-    return _BUILTIN_HEADINGS.get(result.rule.split("-", 1)[0], "Document hygiene")
+    return _BUILTIN_HEADINGS[result.kind]
 
 
 def _observations_listed(run: Run, result: Result, verbose: bool) -> bool:
