@@ -296,3 +296,13 @@ def test_requirements_without_a_rule_are_listed_not_dropped(tmp_path: Path) -> N
     section = markdown.split("requirements without a rule in this pack", 1)[1]
     assert re.findall(r"^- (\d+(?:\.\d+)*) ", section, re.M) == clause_6
     assert guide.total == len(requirement_leaves("iso20000-1:2011")) - len(clause_6)
+
+
+def test_the_guide_letters_relations_as_the_audit_report_does(sample_copy: Path) -> None:
+    """F, P and N in both: a reader moving from the guide to the audit report meets one legend."""
+    guide = run_cli("guide")
+    for kind, letter in (("full", "F"), ("partial", "P"), ("none", "N")):
+        assert f"| {kind} ({letter}) |" in guide.stdout
+    page = run_cli("audit", sample_copy, "--as-of", "2026-06-01").stdout
+    for kind, letter in (("full", "F"), ("partial", "P"), ("none", "N")):
+        assert f">{letter} · {kind}<" in page

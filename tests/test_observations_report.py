@@ -285,13 +285,13 @@ def test_markdown_lists_observations_in_their_own_table_escaped() -> None:
 def audit_report(run: Run) -> Any:
     from imscheck.api import always_run_rules, catalogues
     from imscheck.audit import build
-    from imscheck.audit.context import Sources
+    from imscheck.audit.context import AuditInputs
     from imscheck.config import Config
     from imscheck.rules import Pack
 
     known = catalogues()
     pack = Pack(run.standard, run.base, "test pack", (), Path("."))
-    return build(Sources(run, Config(), pack, always_run_rules(), known.require(run.standard), known.require(run.base), "constructed"))
+    return build(AuditInputs(run, Config(), pack, always_run_rules(), known.require(run.standard), known.require(run.base), "constructed"))
 
 
 def audit_page(run: Run, fmt: str = "html") -> str:

@@ -7,12 +7,14 @@ to be a document and cannot be read becomes a :class:`Problem`, never an excepti
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from imscheck.dates import add_months, to_date
 from imscheck.excerpt import excerpt
 from imscheck.globs import matches_any
 from imscheck.jsonparse import parse_json
@@ -24,6 +26,7 @@ from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, pars
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 CONFIG_NAME = "imscheck.yaml"
+UNCONTROLLED_TYPES = ("record", "report")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,29 @@ class Document:
     def name(self) -> str:
         """How messages name the document: its id, or its path when it has no usable id."""
         return self.id or self.path
+
+    @property
+    def controlled(self) -> bool:
+        """A controlled document (policy, procedure, plan...): approved and reviewed. Records and
+        reports are evidence of what happened: they are sampled, not approved or reviewed."""
+        return self.type not in UNCONTROLLED_TYPES
+
+    @property
+    def approved(self) -> bool:
+        return self.meta.get("status") == "approved"
+
+    def review_due(self) -> dt.date | None:
+        """When an approved controlled document is next due for review: ``next_review``, else the
+        last review plus ``interval_months``; None when it is not under review control."""
+        review = self.meta.get("review")
+        if not self.controlled or not self.approved or not isinstance(review, dict):
+            return None
+        due = to_date(review.get("next_review"))
+        last = to_date(review.get("last_reviewed"))
+        interval = review.get("interval_months")
+        if due is None and last is not None and isinstance(interval, int) and not isinstance(interval, bool):
+            due = add_months(last, interval)
+        return due
 
     def line_of(self, *path: Any) -> int:
         """Line of the field at ``path`` (or of its nearest located parent)."""

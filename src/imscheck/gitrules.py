@@ -19,7 +19,7 @@ from imscheck.config import LIMIT_CEILINGS
 from imscheck.dates import to_date
 from imscheck.documents import Document, front_matter_end
 from imscheck.findings import Finding
-from imscheck.hygiene import is_controlled, located
+from imscheck.hygiene import located
 from imscheck.results import Location
 from imscheck.ruleids import GIT_ID, GIT_RECORD, GIT_VERSION
 from imscheck.schemas import jsonable
@@ -93,7 +93,7 @@ def history_findings(base: Side, head: Side, label: str) -> list[Finding]:
         if b.id and h.id and b.id != h.id:
             moved = f" (it was {b.path})" if b.path != h.path else ""
             out.append(Finding(GIT_ID, f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", located(h, "id")))
-        if not is_controlled(b):
+        if not b.controlled:
             out.extend(_record_edit(base, b, head, h, label))
         else:
             out.extend(_version_findings(base, b, head, h, label))
@@ -104,7 +104,7 @@ def history_findings(base: Side, head: Side, label: str) -> list[Finding]:
         if old is not None and h.id not in kept_ids:
             out.append(Finding(GIT_ID, f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, {old.meta.get('title')!r}): give this document a new id; to replace the old document, withdraw it and name it in supersedes", located(h, "id")))
     for b in gone:
-        if not is_controlled(b) and b.path not in base.defective:
+        if not b.controlled and b.path not in base.defective:
             out.append(Finding(GIT_RECORD, f"{b.path}: {b.type} {b.id} was committed at {label} and is now deleted: restore it unchanged; a correction is a new record with supersedes: {b.id}", ()))
     return out
 
@@ -134,7 +134,7 @@ def _content(side: Side, doc: Document) -> tuple[Any, tuple[str, ...]]:
 
 
 def _version_findings(base: Side, b: Document, head: Side, h: Document, label: str) -> list[Finding]:
-    if b.meta.get("status") != "approved" or h.meta.get("status") != "approved" or not is_controlled(h):
+    if b.meta.get("status") != "approved" or h.meta.get("status") != "approved" or not h.controlled:
         return []  # going back to draft or review is the other way to handle a change
     if base.text(b) == head.text(h) or _content(base, b) == _content(head, h):
         return []

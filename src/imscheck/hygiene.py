@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from imscheck.dates import add_months, to_date
+from imscheck.dates import to_date
 from imscheck.documents import Corpus, Document
 from imscheck.findings import Finding
 from imscheck.quickschema import certainly_valid
@@ -20,7 +20,6 @@ from imscheck.ruleids import DOC_APPROVAL, DOC_CLAUSE, DOC_DATE, DOC_DUPKEY, DOC
 from imscheck.schemas import errors, jsonable
 from imscheck.standards import Catalogues, cached_ref
 
-CONTROLLED_EXEMPT = ("record", "report")
 _DATE_FIELDS = (("approved_on",), ("date",), ("review", "last_reviewed"), ("review", "next_review"))
 _MAX_SCHEMA_ERRORS = 5
 
@@ -31,10 +30,6 @@ class Inspection:
     defective: frozenset[str]  # paths of documents that earn no credit
     services: frozenset[str]  # service ids defined by approved service catalogues
     has_catalogue: bool
-
-
-def is_controlled(doc: Document) -> bool:
-    return doc.type not in CONTROLLED_EXEMPT
 
 
 def catalogue_services(documents: Iterable[Document]) -> tuple[frozenset[str], bool]:
@@ -99,14 +94,14 @@ def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
         # matches the YYYY-MM-DD pattern of the schema but is no calendar date (2026-02-30)
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and to_date(value) is None:
             out.append(Finding(DOC_SCHEMA, f"{'/'.join(path)}: {value!r} is not a real date", located(doc, *path)))
-    if doc.meta.get("status") == "approved" and is_controlled(doc):
+    if doc.meta.get("status") == "approved" and doc.controlled:
         missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
         if missing:
             out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))
         approved_on = to_date(doc.meta.get("approved_on"))
         if approved_on and approved_on > as_of:
             out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", located(doc, "approved_on")))
-    if not is_controlled(doc):
+    if not doc.controlled:
         day = to_date(doc.meta.get("date"))
         if day and day > as_of:
             out.append(Finding(DOC_DATE, f"{doc.name} is dated {day}, after the evaluation date {as_of}", located(doc, "date")))
@@ -128,22 +123,8 @@ def _schema_message(doc: Document, error: Any) -> str:
     return f"{name}: {error.message}" if name else error.message
 
 
-def review_due(doc: Document) -> dt.date | None:
-    """When an approved controlled document is next due for review: ``next_review``, else the
-    last review plus ``interval_months``; None when it is not under review control."""
-    review = doc.meta.get("review")
-    if not is_controlled(doc) or doc.meta.get("status") != "approved" or not isinstance(review, dict):
-        return None
-    due = to_date(review.get("next_review"))
-    last = to_date(review.get("last_reviewed"))
-    interval = review.get("interval_months")
-    if due is None and last is not None and isinstance(interval, int) and not isinstance(interval, bool):
-        due = add_months(last, interval)
-    return due
-
-
 def _review_findings(doc: Document, as_of: dt.date) -> list[Finding]:
-    due = review_due(doc)
+    due = doc.review_due()
     if due is not None and due < as_of:
         return [Finding(DOC_REVIEW, f"{doc.name} was due for review on {due} (evaluated as of {as_of})", located(doc, "review"))]
     return []

@@ -15,7 +15,6 @@ from typing import Any
 from imscheck.dates import to_date
 from imscheck.documents import Document
 from imscheck.globs import matches_any
-from imscheck.hygiene import is_controlled
 from imscheck.rules import Selector
 from imscheck.schemas import jsonable
 from imscheck.standards import Ref, cached_ref
@@ -51,7 +50,7 @@ class Uncounted:
 
 
 def counts_as_evidence(doc: Document, as_of: dt.date) -> bool:
-    if is_controlled(doc):
+    if doc.controlled:
         return doc.meta.get("status") == "approved"
     day = to_date(doc.meta.get("date"))
     return day is not None and day <= as_of
@@ -127,10 +126,10 @@ class Index:
         return sorted(found.values(), key=lambda u: u.doc.path)
 
     def _why(self, doc: Document) -> str:
-        if is_controlled(doc) and isinstance(doc.meta.get("status"), str) and doc.meta.get("status") != "approved":
+        if doc.controlled and isinstance(doc.meta.get("status"), str) and doc.meta.get("status") != "approved":
             return "status"
         day = to_date(doc.meta.get("date"))
-        if not is_controlled(doc) and day is not None and day > self._as_of:
+        if not doc.controlled and day is not None and day > self._as_of:
             return "date"
         return "defect"
 
@@ -174,7 +173,7 @@ class Index:
         if types and selector.types:
             if doc.type not in selector.types:
                 return False
-        elif types and not is_controlled(doc):
+        elif types and not doc.controlled:
             return False  # no type named: an approved controlled document (policy, plan, procedure...)
         if selector.ids and doc.id not in selector.ids:
             return False

@@ -19,6 +19,9 @@ SEVERITIES: tuple[str, ...] = (MAJOR, MINOR, OBSERVATION)
 SEVERITY_RANK: dict[str, int] = {MAJOR: 3, MINOR: 2, OBSERVATION: 1}
 FAIL_ON_CHOICES: tuple[str, ...] = (*SEVERITIES, "never")
 
+# the mark of a status or severity in Markdown (merge-request comments, the audit's Markdown)
+MARK: dict[str, str] = {PASS: "✅", MAJOR: "🔴", MINOR: "🟠", OBSERVATION: "🔵", ERROR: "⛔", WAIVED: "🟣", NOT_APPLICABLE: "➖"}
+
 # how an ISO/IEC 20000-1 requirement relates to ISO 9001 (the founding paper's classification)
 FULL, PARTIAL, NONE = "full", "partial", "none"
 RELATIONS: tuple[str, ...] = (FULL, PARTIAL, NONE)

@@ -7,14 +7,15 @@ Jinja2 is imported by the renderer alone, so ``imscheck check`` never pays for i
 
 from __future__ import annotations
 
-from imscheck.audit.context import Context, Sources
+from imscheck.audit.context import AuditInputs, ReportContext
 from imscheck.audit.doccontrol import build_document_control
 from imscheck.audit.evidence import build_evidence_index
-from imscheck.audit.findings import build_nonconformities, build_scope
 from imscheck.audit.model import AuditReport, LegendEntry, RunInfo
+from imscheck.audit.nonconformities import build_nonconformities
 from imscheck.audit.observations import build_observations
 from imscheck.audit.readiness import build_dividend, build_readiness
 from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
+from imscheck.audit.waivers import build_scope
 from imscheck.pipeline import evaluate
 from imscheck.results import Run
 from imscheck.stages import Progress, Settings, always_run_rules, catalogues
@@ -31,14 +32,14 @@ def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditRe
     if progress is not None:
         progress("building the report", 0, 0)
     known = catalogues()
-    sources = Sources(run, outcome.config, outcome.pack, always_run_rules(), known.require(run.standard), known.require(run.base),
+    sources = AuditInputs(run, outcome.config, outcome.pack, always_run_rules(), known.require(run.standard), known.require(run.base),
                       settings.repo.resolve().name or str(settings.repo))
     return run, build(sources)
 
 
-def build(sources: Sources) -> AuditReport:
+def build(sources: AuditInputs) -> AuditReport:
     """The view model, sections in the order a lead auditor reads them."""
-    ctx = Context(sources)
+    ctx = ReportContext(sources)
     readiness = build_readiness(ctx)
     run = sources.run
     return AuditReport(

@@ -10,7 +10,6 @@ from imscheck.audit.fold import sample
 from imscheck.audit.model import ChecklistItem, DocRef, EvidenceLink
 from imscheck.config import Config
 from imscheck.documents import Document
-from imscheck.hygiene import is_controlled
 from imscheck.results import Evidence, Result, Run, TopicCheck
 from imscheck.rules import BuiltinRule, Pack, Rule
 from imscheck.standards import Catalogue, parse_ref
@@ -40,7 +39,7 @@ class Anchors:
 
 
 @dataclass(frozen=True)
-class Sources:
+class AuditInputs:
     """One evaluation and the set-up it ran with (the report explains results with them)."""
 
     run: Run
@@ -52,17 +51,17 @@ class Sources:
     name: str  # the repository's folder name, for the title
 
 
-class Context:
-    """Sources plus the shared lookups: documents by path, rules by id, anchors."""
+class ReportContext:
+    """AuditInputs plus the shared lookups: documents by path, rules by id, anchors."""
 
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: AuditInputs) -> None:
         self.sources = sources
         self.run = sources.run
         self.config = sources.config
         self.anchors = Anchors()
         self.documents: tuple[Document, ...] = tuple(d for d in sources.run.documents if isinstance(d, Document))
         self._by_path: dict[str, Document] = {d.path: d for d in self.documents}
-        self._records: set[str] = {d.path for d in self.documents if not is_controlled(d)}
+        self._records: set[str] = {d.path for d in self.documents if not d.controlled}
         self._rules: dict[str, Rule] = {r.id: r for r in sources.pack.rules}
         self.requirements: tuple[Result, ...] = tuple(r for r in sources.run.results if r.is_requirement)
         # Documents the page links to: each needs its own row in the evidence index, even when

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from imscheck.audit.context import Context
+from imscheck.audit.context import ReportContext
 from imscheck.audit.fold import sample
 from imscheck.audit.model import DocRef, DocumentControl, Reference, ReviewItem, WithdrawnItem
 from imscheck.dates import add_days
 from imscheck.documents import Document
-from imscheck.hygiene import is_controlled, review_due
 
 HORIZON_DAYS = 90
 _NOT_YET_APPROVED = ("draft", "review")
@@ -18,19 +17,19 @@ _NOT_YET_APPROVED = ("draft", "review")
 _LIVE_REFERENCES = ("related", "record_of")
 
 
-def build_document_control(ctx: Context) -> DocumentControl:
+def build_document_control(ctx: ReportContext) -> DocumentControl:
     as_of = ctx.run.as_of
     horizon = add_days(as_of, HORIZON_DAYS)  # saturates: --as-of 9999-12-31 has no 90 days after it
     overdue: list[tuple[dt.date, str, ReviewItem]] = []
     due_soon: list[tuple[dt.date, str, ReviewItem]] = []
     drafts: list[DocRef] = []
     for doc in ctx.documents:
-        due = review_due(doc)
+        due = doc.review_due()
         if due is not None and due < as_of:
             overdue.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (as_of - due).days, doc.line_of("review"))))
         elif due is not None and due <= horizon:
             due_soon.append((due, doc.path, ReviewItem(ctx.doc_ref(doc), due.isoformat(), (due - as_of).days, doc.line_of("review"))))
-        if is_controlled(doc) and doc.meta.get("status") in _NOT_YET_APPROVED:
+        if doc.controlled and doc.meta.get("status") in _NOT_YET_APPROVED:
             drafts.append(ctx.doc_ref(doc))
     return DocumentControl(
         horizon_days=HORIZON_DAYS,
@@ -41,7 +40,7 @@ def build_document_control(ctx: Context) -> DocumentControl:
     )
 
 
-def _withdrawn_referenced(ctx: Context) -> tuple[WithdrawnItem, ...]:
+def _withdrawn_referenced(ctx: ReportContext) -> tuple[WithdrawnItem, ...]:
     withdrawn = {doc.id: doc for doc in ctx.documents if doc.id and doc.meta.get("status") == "withdrawn"}
     if not withdrawn:
         return ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from imscheck.audit.context import Context
+from imscheck.audit.context import ReportContext
 from imscheck.audit.fold import FAILING_SAMPLE, FOLDER_LIMIT, folder_of, sample
 from imscheck.audit.model import DocumentSupport, EvidenceIndex, FolderSupport, RecordFolder, RequirementEvidence, Support
 from imscheck.audit.status import SHORT_LABEL, display_status
@@ -20,7 +20,7 @@ from imscheck.results import Result
 from imscheck.standards import clause_key, edition_name
 
 
-def build_evidence_index(ctx: Context) -> EvidenceIndex:
+def build_evidence_index(ctx: ReportContext) -> EvidenceIndex:
     rows = [_requirement_row(ctx, result) for result in ctx.requirements]
     checked = {r.clause for r in ctx.requirements}
     for leaf in ctx.sources.target.requirement_leaves():
@@ -34,7 +34,7 @@ def build_evidence_index(ctx: Context) -> EvidenceIndex:
     return EvidenceIndex(tuple(rows), _documents(ctx, supports, {f.folder for f in folders}), folders)
 
 
-def _requirement_row(ctx: Context, result: Result) -> RequirementEvidence:
+def _requirement_row(ctx: ReportContext, result: Result) -> RequirementEvidence:
     status = display_status(result)
     clause = result.clause or ""
     if result.evidence:
@@ -51,7 +51,7 @@ def _requirement_row(ctx: Context, result: Result) -> RequirementEvidence:
 _Supports = dict[str, dict[str, tuple[Result, list[str]]]]
 
 
-def _supports(ctx: Context) -> _Supports:
+def _supports(ctx: ReportContext) -> _Supports:
     """Per document path, the requirements it earned credit for and through which references."""
     supports: _Supports = {}
     for result in ctx.requirements:
@@ -63,7 +63,7 @@ def _supports(ctx: Context) -> _Supports:
     return supports
 
 
-def _folders(ctx: Context, supports: _Supports) -> tuple[RecordFolder, ...]:
+def _folders(ctx: ReportContext, supports: _Supports) -> tuple[RecordFolder, ...]:
     """One summary row per folder holding more than FOLDER_LIMIT records."""
     groups: dict[str, list[Document]] = {}
     for doc in ctx.documents:
@@ -99,11 +99,11 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-def _with_listed(ctx: Context, folder: RecordFolder, docs: list[Document]) -> RecordFolder:
+def _with_listed(ctx: ReportContext, folder: RecordFolder, docs: list[Document]) -> RecordFolder:
     return replace(folder, listed=sum(doc.path in ctx.named for doc in docs))
 
 
-def _folder_supports(ctx: Context, docs: list[Document], supports: _Supports) -> tuple[FolderSupport, ...]:
+def _folder_supports(ctx: ReportContext, docs: list[Document], supports: _Supports) -> tuple[FolderSupport, ...]:
     counts: dict[str, tuple[Result, int]] = {}
     for doc in docs:
         for rule, (result, _) in supports.get(doc.path, {}).items():
@@ -117,7 +117,7 @@ def _folder_supports(ctx: Context, docs: list[Document], supports: _Supports) ->
     return tuple(out)
 
 
-def _documents(ctx: Context, supports: _Supports, folded: set[str]) -> tuple[DocumentSupport, ...]:
+def _documents(ctx: ReportContext, supports: _Supports, folded: set[str]) -> tuple[DocumentSupport, ...]:
     """Every document read, with the requirements it earned credit for (and through which
     reference); of a folded folder, only the records the page names elsewhere."""
     out = []

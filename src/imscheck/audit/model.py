@@ -169,7 +169,7 @@ class Dividend:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Nonconformity:
     """A nonconformity: what was expected, what was found, where, and what to do."""
 
     anchor: str
@@ -195,7 +195,7 @@ class Finding:
 class SeverityGroup:
     severity: str
     label: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Nonconformity, ...]
 
 
 @dataclass(frozen=True)

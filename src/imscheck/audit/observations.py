@@ -3,21 +3,21 @@ to mention. They sit beside the nonconformities and never change a requirement's
 
 from __future__ import annotations
 
-from imscheck.audit.context import Context
+from imscheck.audit.context import ReportContext
 from imscheck.audit.model import ObservationItem
 from imscheck.audit.status import SHORT_LABEL, display_status
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.standards import clause_key
 
 
-def build_observations(ctx: Context) -> tuple[ObservationItem, ...]:
+def build_observations(ctx: ReportContext) -> tuple[ObservationItem, ...]:
     """Every observation, requirements by clause first, then any on document checks."""
     found = all_observations(ctx.run.results, ctx.run.anchor)
     ordered = sorted(found, key=lambda o: (o.result.clause is None, clause_key(o.result.clause or "0"), o.result.rule))
     return tuple(_item(ctx, o) for o in ordered)
 
 
-def _item(ctx: Context, observation: Observation) -> ObservationItem:
+def _item(ctx: ReportContext, observation: Observation) -> ObservationItem:
     result, item = observation.result, observation.item
     status = display_status(result)
     clause = result.clause

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from imscheck.audit.context import Context
+from imscheck.audit.context import ReportContext
 from imscheck.audit.model import Cell, ClauseGroup, Count, Dividend, Readiness, RelationRow, Segment
 from imscheck.audit.status import (
     DISPLAY_ORDER,
     LONG_LABEL,
     READING_ORDER,
     RELATION_LABEL,
-    RELATION_LETTER,
     RELATION_MEANING,
     SHORT_LABEL,
     display_status,
 )
 from imscheck.results import Result
 from imscheck.standards import clause_key
+from imscheck.terms import RELATION_LETTER
 
 # Counts always shown (a manager wants to read "0 major"); the others only when they occur.
 _ALWAYS = ("pass", "major", "minor", "observation", "waived", "not_applicable")
 
 
-def build_readiness(ctx: Context) -> Readiness:
+def build_readiness(ctx: ReportContext) -> Readiness:
     """One cell per requirement leaf of the target catalogue (and per clause a rule checks)."""
     by_clause: dict[str, list[Result]] = {}
     for result in ctx.requirements:
@@ -56,7 +56,7 @@ def build_readiness(ctx: Context) -> Readiness:
     )
 
 
-def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
+def _cell(ctx: ReportContext, clause: str, results: Sequence[Result]) -> Cell:
     title = ctx.clause_title(clause)
     found = ctx.sources.target.get(clause)
     summary = found.summary if found else ""
@@ -73,7 +73,7 @@ def _cell(ctx: Context, clause: str, results: Sequence[Result]) -> Cell:
                 target, tuple(r.rule for r in results), sum(len(r.observations) for r in results))
 
 
-def _verdict(ctx: Context, tally: Mapping[str, int]) -> tuple[str, str]:
+def _verdict(ctx: ReportContext, tally: Mapping[str, int]) -> tuple[str, str]:
     """One sentence for the manager, in the units of the counts beside it.
 
     Requirements are counted as the grid shows them (``tally``), so "1 minor nonconformity" in
@@ -112,7 +112,7 @@ _BAR_LEFT, _BAR_WIDTH, _CHART_WIDTH, _ROW, _BAR_HEIGHT = 200.0, 300.0, 640.0, 40
 _SEGMENTS = (("pass", "met"), ("open", "not met"), ("out", "waived or not applicable"))
 
 
-def build_dividend(ctx: Context) -> Dividend:
+def build_dividend(ctx: ReportContext) -> Dividend:
     """Requirements by relation to ISO 9001: how many, how many met, how much ISO 9001 credit."""
     rows: list[RelationRow] = []
     longest = max((sum(r.relation == rel for r in ctx.requirements) for rel in RELATION_LABEL), default=0) or 1

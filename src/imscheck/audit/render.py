@@ -16,12 +16,12 @@ from markupsafe import Markup
 from imscheck.audit.model import AuditReport, RelationRow
 from imscheck.audit.status import LONG_LABEL, RELATION_LABEL
 from imscheck.escaping import html_text, md_text, scrub_surrogates
-from imscheck.reports.markdown import MARKS
+from imscheck.terms import MARK
 
 FORMATS: tuple[str, ...] = ("html", "markdown")
 _TEMPLATE = {"html": "report.html.j2", "markdown": "report.md.j2"}
 # Markdown has no colour: a symbol beside each status label keeps the grid scannable.
-_MD_MARK = {**MARKS, "unchecked": "⬜"}
+_MD_MARK = {**MARK, "unchecked": "⬜"}
 _BAR_CHARS = 20
 
 

@@ -25,7 +25,6 @@ RELATION_MEANING: dict[str, str] = {
     "full": "covered by ISO 9001", "partial": "extends ISO 9001", "none": "new for service management",
 }
 RELATION_LABEL: dict[str, str] = {key: f"{key}: {meaning}" for key, meaning in RELATION_MEANING.items()}
-RELATION_LETTER: dict[str, str] = {"full": "F", "partial": "P", "none": "N"}
 
 
 def display_status(result: Result) -> str:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from imscheck.rules import Pack, Rule
 from imscheck.standards import Catalogue, Catalogues
+from imscheck.terms import RELATIONS
 
-RELATIONS: tuple[str, ...] = ("full", "partial", "none")
-LETTER = {"full": "F", "partial": "P", "none": "—"}
 ADVICE = {
     "full": "already covered by the ISO 9001 system: nothing to add",
     "partial": "extend the ISO 9001 process with the IT service management specifics",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, Guide, share
+from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, Guide, share
 from imscheck.standards import edition_name
+from imscheck.terms import RELATION_LETTER as LETTER
+from imscheck.terms import RELATIONS
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 

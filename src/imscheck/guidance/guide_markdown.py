@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, LETTER, RELATIONS, BaseClause, ClauseName, Guide, Link, Requirement, share
+from imscheck.guidance.guide import ADVICE, CAVEAT, CAVEAT_TITLE, BaseClause, ClauseName, Guide, Link, Requirement, share
 from imscheck.standards import edition_name
+from imscheck.terms import RELATION_LETTER as LETTER
+from imscheck.terms import RELATIONS
 
 
 def _cell(text: str) -> str:

@@ -13,12 +13,11 @@ from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
-
-MARKS = {"pass": "✅", "major": "🔴", "minor": "🟠", "observation": "🔵", "error": "⛔", "waived": "🟣", "not_applicable": "➖"}
+from imscheck.terms import MARK
 
 
 def _mark(result: Result) -> str:
-    return MARKS[result.severity] if result.failing else MARKS.get(result.status, "")
+    return MARK[result.severity] if result.failing else MARK.get(result.status, "")
 
 
 def _code_place(loc: Location) -> str:
@@ -36,7 +35,7 @@ def _observation_lines(observations: list[Observation]) -> list[str]:
              "| | Rule | Clause | Where | Observation |", "|---|---|---|---|---|"]
     for o in observations:
         rule = md_text(f"{o.result.rule} {o.result.title}" if o.result.clause else o.result.rule)
-        cells = [MARKS["observation"], rule, md_text(o.result.clause or ""), _code_place(o.location), md_text(o.message)]
+        cells = [MARK["observation"], rule, md_text(o.result.clause or ""), _code_place(o.location), md_text(o.message)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -1,92 +1,21 @@
-"""Nonconformities by severity, and the waivers and not-applicable entries of imscheck.yaml."""
+"""The audit report's waivers and exclusions: each entry of imscheck.yaml that takes a finding
+out of scope, with what it suppressed and whether it still holds."""
 
 from __future__ import annotations
 
-from imscheck.audit.context import Context
-from imscheck.audit.fold import sample
-from imscheck.audit.model import Finding, Place, ScopeEntry, SeverityGroup
+from imscheck.audit.context import ReportContext
+from imscheck.audit.model import ScopeEntry
 from imscheck.config import CONFIG_FILE, NotApplicable, Waiver
-from imscheck.guidance.ruledocs import expectations
 from imscheck.results import Result
 from imscheck.ruleids import CFG_WAIVER, CFG_WAIVER_UNUSED
 from imscheck.standards import clause_key
-from imscheck.terms import CONFIGURATION, SEVERITIES
+from imscheck.terms import CONFIGURATION
 from imscheck.wording import first_few
 
 _WAIVER_RULES = (CFG_WAIVER, CFG_WAIVER_UNUSED)  # unknown or expired, and unused: at the waiver's line
-PLACES = 20  # places listed per finding before "and N more"
-_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
-def build_nonconformities(ctx: Context) -> tuple[SeverityGroup, ...]:
-    """Every failing result, requirements first (by clause), then document findings."""
-    by_group: dict[str, list[Finding]] = {key: [] for key in _GROUP_LABEL}
-    requirements = sorted((r for r in ctx.requirements if r.failing), key=lambda r: (clause_key(r.clause or "0"), r.rule))
-    for result in requirements:
-        by_group["error" if result.status == "error" else result.severity].append(_requirement_finding(ctx, result))
-    documents = [r for r in ctx.run.results if not r.is_requirement and r.failing]
-    for index, result in enumerate(documents):
-        by_group["error" if result.status == "error" else result.severity].append(_document_finding(ctx, result, index))
-    order = ("error",) + SEVERITIES
-    return tuple(SeverityGroup(key, _GROUP_LABEL[key], tuple(by_group[key])) for key in order if by_group[key] or key != "error")
-
-
-def _places(result: Result) -> tuple[tuple[Place, ...], int]:
-    """Where the finding is: every place when few, else a sample and how many more (a rule on
-    every change record can fail on thousands)."""
-    return sample([Place(loc.path, loc.line) for loc in result.locations], PLACES)
-
-
-def _requirement_finding(ctx: Context, result: Result) -> Finding:
-    rule = ctx.rule(result.rule)
-    clause = result.clause or ""
-    places, more_places = _places(result)
-    evidence, more_evidence = ctx.evidence_links(result)
-    return Finding(
-        anchor=ctx.detail_anchor(result),
-        severity=result.severity,
-        kind="requirement",
-        clause=clause,
-        heading=f"{clause} {ctx.clause_title(clause)}",
-        rule=result.rule,
-        relation=result.relation,
-        expected=tuple(expectations(rule)) if rule else (),
-        adds=" ".join(rule.relation.adds.split()) if rule and rule.relation.adds else None,
-        # what the evidence showed; the expectation is on the line above, so it is not repeated
-        found="; ".join(result.found) if result.found else result.message,
-        missing=result.missing,
-        places=places,
-        evidence=evidence,
-        guidance=result.guidance,
-        checklist=ctx.checklist(result),
-        more_places=more_places,
-        more_evidence=more_evidence,
-    )
-
-
-def _document_finding(ctx: Context, result: Result, index: int) -> Finding:
-    rule = ctx.sources.hygiene.get(result.rule)
-    places, more_places = _places(result)
-    return Finding(
-        anchor=ctx.anchors("nc", f"{result.rule}-{index + 1}"),
-        severity=result.severity,
-        kind="document",
-        clause=None,
-        heading=result.title,
-        rule=result.rule,
-        relation=None,
-        expected=(rule.description,) if rule else (),
-        adds=None,
-        found=result.message,
-        missing=(),
-        places=places,
-        evidence=(),
-        guidance=result.guidance,
-        more_places=more_places,
-    )
-
-
-def build_scope(ctx: Context) -> tuple[ScopeEntry, ...]:
+def build_scope(ctx: ReportContext) -> tuple[ScopeEntry, ...]:
     """Each waiver and not-applicable entry, with what it did in this run.
 
     What an entry did is read from the results the scope decision of ``check`` produced: the
@@ -106,7 +35,7 @@ def build_scope(ctx: Context) -> tuple[ScopeEntry, ...]:
     return tuple(entries)
 
 
-def _waiver(ctx: Context, index: int, waiver: Waiver, waived: list[Result], problem: Result | None) -> ScopeEntry:
+def _waiver(ctx: ReportContext, index: int, waiver: Waiver, waived: list[Result], problem: Result | None) -> ScopeEntry:
     clauses = sorted({r.clause for r in waived if r.clause}, key=clause_key)
     if waived:
         state, key = ("in force" if len(waived) == 1 else f"in force: waives {len(waived)} findings"), "in-force"
@@ -146,7 +75,7 @@ def _waived_finding(waived: list[Result]) -> str | None:
     return findings[0] if len(findings) == 1 else first_few(findings, "; ")
 
 
-def _exclusion(ctx: Context, index: int, entry: NotApplicable, excluded: list[Result], problem: Result | None) -> ScopeEntry:
+def _exclusion(ctx: ReportContext, index: int, entry: NotApplicable, excluded: list[Result], problem: Result | None) -> ScopeEntry:
     covered = sorted({r.clause for r in excluded if r.clause}, key=clause_key)
     if entry.clause:
         # requirements of the clause that no rule checks are out of scope too
