@@ -23,6 +23,7 @@ from conftest import REPO_ROOT, SHARED
 
 from imscheck.documents import Document
 from imscheck.reports import render
+from imscheck.reports.base import Options
 from imscheck.reports.text import render as render_text
 from imscheck.results import Comparison, Evidence, Location, Result, Run, TopicCheck
 
@@ -111,7 +112,7 @@ def test_text_puts_a_failing_requirements_observations_after_its_line() -> None:
 
 
 def test_text_verbose_lists_the_pass_line_then_its_observation() -> None:
-    lines = render_text(mixed_run(), verbose=True).splitlines()
+    lines = render_text(mixed_run(), Options(verbose=True)).splitlines()
     passing = next(i for i, line in enumerate(lines) if line.startswith(f"{PROCEDURE}:2: pass") and "SMS-7.5.3" in line)
     assert RETENTION in lines[passing + 1] and "observation" in lines[passing + 1]
 
@@ -129,7 +130,7 @@ def test_text_comparing_counts_observations_instead_of_listing_them() -> None:
     text = render(run, "text")
     assert RETENTION not in text
     assert "1 observation is not listed when comparing (--verbose lists them)" in text
-    assert RETENTION in render_text(run, verbose=True)
+    assert RETENTION in render_text(run, Options(verbose=True))
 
 
 def test_an_observation_without_a_path_points_at_the_result_or_the_anchor() -> None:

@@ -23,6 +23,7 @@ import click
 from imscheck.errors import ImscheckError
 from imscheck.escaping import scrub_surrogates
 from imscheck.reports import render
+from imscheck.reports.base import Options
 from imscheck.results import Run
 
 
@@ -136,12 +137,7 @@ def emit(run: Run, fmt: str, output: Path | None, reports: Sequence[tuple[str, P
     """
     roots = [Path(run.repository)]
     colored = fmt == "text" and (color == "always" if output is not None else color_wanted(color))
-    if fmt == "text":
-        from imscheck.reports.text import render as render_text
-
-        text = render_text(run, color=colored, verbose=verbose, quiet=quiet)
-    else:
-        text = render(run, fmt)
+    text = render(run, fmt, Options(color=colored, verbose=verbose, quiet=quiet))
     extra: list[tuple[Path, str]] = [(path, render(run, report_format)) for report_format, path in reports]
     for path in [p for p, _ in extra] + ([output] if output is not None else []):
         check_target(path, roots)

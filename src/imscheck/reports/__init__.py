@@ -1,4 +1,5 @@
-"""One reporter per output format behind one small interface: ``render(run, color) -> str``.
+"""One reporter per output format behind one small interface (:class:`~imscheck.reports.base.Reporter`):
+``render(run, options) -> str``.
 
 Reporters format results; they never decide the exit code. Modules are imported only when their
 format is asked for, so a pre-commit run does not pay for XML or template libraries.
@@ -10,6 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI imports this module for the format names: start-up must not pay for results
+    from imscheck.reports.base import Options, Reporter
     from imscheck.results import Run
 
 REPORTER_BY_NAME: dict[str, str] = {
@@ -23,7 +25,14 @@ REPORTER_BY_NAME: dict[str, str] = {
 }
 
 
-def render(run: Run, name: str, color: bool = False) -> str:
+def reporter(name: str) -> Reporter:
+    """The reporter of format ``name`` (one of :data:`REPORTER_BY_NAME`), imported now."""
+    module: Reporter = import_module(REPORTER_BY_NAME[name])  # each module is checked against Reporter in reports.base
+    return module
+
+
+def render(run: Run, name: str, options: Options | None = None) -> str:
     """Render ``run`` in format ``name`` (one of :data:`REPORTER_BY_NAME`)."""
-    module = import_module(REPORTER_BY_NAME[name])
-    return module.render(run, color=color)
+    from imscheck.reports.base import PLAIN
+
+    return reporter(name).render(run, options or PLAIN)

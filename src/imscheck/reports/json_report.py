@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from imscheck.escaping import scrub_surrogates
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import observation_message
 from imscheck.results import Result, Run, TopicCheck
 
@@ -68,7 +69,7 @@ def _comparison(run: Run) -> dict[str, Any] | None:
     }
 
 
-def render(run: Run, color: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     # A lone surrogate (a JSON "\ud800" in a document) is not Unicode: strict JSON readers and
     # UTF-8 reject it, so it is written as U+FFFD.
     return scrub_surrogates(json.dumps(report_dict(run), indent=2, ensure_ascii=False)) + "\n"

@@ -34,6 +34,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import observations_of
 from imscheck.results import Result, Run
 from imscheck.terms import SEVERITY_RANK
@@ -158,6 +159,6 @@ def junit_xml(run: Run, flavour: str = "jenkins") -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def render(run: Run, color: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     """The strict flavour: valid against the Jenkins xunit schema as it is."""
     return junit_xml(run, "jenkins")

@@ -9,6 +9,7 @@ comment, and a file name keeps its backticks inside its code span.
 from __future__ import annotations
 
 from imscheck.escaping import md_code, md_text
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
@@ -40,7 +41,7 @@ def _observation_lines(observations: list[Observation]) -> list[str]:
     return lines
 
 
-def render(run: Run, color: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     shown = [r for r in run.results if r.status != "pass" and (run.comparison is None or r.new or not r.failing)]
     failed = sum(1 for r in run.results if r.failing)
     title = md_text(f"{edition_name(run.standard)} on {edition_name(run.base)}")

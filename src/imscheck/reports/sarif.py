@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE
 from imscheck.escaping import scrub_surrogates
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
 from imscheck.standards import edition_name
@@ -230,5 +231,5 @@ def sarif_dict(run: Run, keep_suppressed: bool = False) -> dict[str, Any]:
     return report
 
 
-def render(run: Run, color: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     return json.dumps(sarif_dict(run), indent=2, ensure_ascii=False) + "\n"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.sarif import sarif_dict
 from imscheck.results import Run
 
 
-def render(run: Run, color: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     return json.dumps(sarif_dict(run, keep_suppressed=True), indent=2, ensure_ascii=False) + "\n"

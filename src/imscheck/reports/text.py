@@ -13,6 +13,7 @@ from collections.abc import Callable
 import click
 
 from imscheck.escaping import visible
+from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import observations_of
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
@@ -107,8 +108,9 @@ def _quiet_lines(run: Run, style: Callable[..., str]) -> list[str]:
     return lines
 
 
-def render(run: Run, color: bool = False, verbose: bool = False, quiet: bool = False) -> str:
+def render(run: Run, options: Options = PLAIN) -> str:
     """The report; ``quiet`` keeps only the lines of what fails the run, without headings or summary."""
+    color, verbose, quiet = options.color, options.verbose, options.quiet
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
