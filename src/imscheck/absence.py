@@ -27,7 +27,8 @@ _STATUS = {
 }
 
 
-def reasons(uncounted: Sequence[Uncounted], selector: Selector, defects: Mapping[str, Finding], as_of: dt.date) -> tuple[list[str], list[Location]]:
+def reasons(uncounted: Sequence[Uncounted], selector: Selector, defects: Mapping[str, Finding],
+            as_of: dt.date) -> tuple[list[str], list[Location]]:
     """One clause per document ("SMS-PRC-017 (path:7) addresses ... but is a draft: approve it ..."),
     documents of another type together in one, and the line each points at."""
     texts: list[str] = []

@@ -11,7 +11,8 @@ from imscheck.pipeline import evaluate
 from imscheck.results import Run
 from imscheck.stages import DEFAULT_STANDARD, Outcome, Progress, Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
 
-__all__ = ["DEFAULT_STANDARD", "Outcome", "Progress", "Settings", "always_run_rules", "builtin_rules", "catalogues", "check", "evaluate", "resolve_pack"]
+__all__ = ["DEFAULT_STANDARD", "Outcome", "Progress", "Settings", "always_run_rules", "builtin_rules", "catalogues", "check", "evaluate",
+           "resolve_pack"]
 
 
 def check(settings: Settings, progress: Progress = None) -> Run:

@@ -63,7 +63,8 @@ def _parse_reports(values: Sequence[str]) -> tuple[tuple[str, Path], ...]:
     for value in values:
         fmt, sep, path = value.partition(":")
         if not sep or not path or fmt not in REPORTER_BY_NAME:
-            raise click.BadParameter(f"{value!r}: expected FORMAT:PATH with FORMAT one of {', '.join(REPORTER_BY_NAME)}", param_hint="--report")
+            raise click.BadParameter(f"{value!r}: expected FORMAT:PATH with FORMAT one of {', '.join(REPORTER_BY_NAME)}",
+                                     param_hint="--report")
         out.append((fmt, Path(path)))
     return tuple(out)
 
@@ -101,11 +102,14 @@ def _settings(repo: Path, as_of: dt.datetime | None, standard: str | None, rule_
 @click.option("--output", "-o", type=_Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT:PATH", help="Also write a report in FORMAT to PATH (repeatable).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON_CHOICES)), help="Lowest severity that fails the run (default: minor).")
-@click.option("--changed-since", metavar="REF", help="Compare with git revision REF: run the git document-control rules and mark new findings.")
-@click.option("--staged", is_flag=True, help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
+@click.option("--changed-since", metavar="REF",
+              help="Compare with git revision REF: run the git document-control rules and mark new findings.")
+@click.option("--staged", is_flag=True,
+              help="Check what is staged for the next commit against HEAD (or --changed-since REF); for the pre-commit hook.")
 @click.option("--new-only", is_flag=True, help="Let --fail-on count only findings that are new since the compared revision.")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: also list passing results and their evidence.")
-@click.option("--quiet", "-q", is_flag=True, help="Text output: only the failing lines, no headings or summary; and no progress line on stderr.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Text output: only the failing lines, no headings or summary; and no progress line on stderr.")
 @click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output. auto: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR colours a pipe.")
 @_repository_options
@@ -129,7 +133,8 @@ def check(repo: Path, fmt: str, output: Path | None, reports: Sequence[str], as_
 
         progress = for_terminal(quiet)
         try:
-            run = run_check(_settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on), progress)
+            settings = _settings(repo, as_of, standard, rule_dirs, changed_since=changed_since, staged=staged, fail_on=fail_on)
+            run = run_check(settings, progress)
         finally:
             if progress is not None:
                 progress.clear()  # before the report (or an error line) reaches the terminal

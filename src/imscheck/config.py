@@ -157,7 +157,8 @@ def load_config(root: Path | Source) -> Config:
         rule: Override(o.get("severity"), o.get("within_months"), _line(parsed.lines, ("overrides", rule)))
         for rule, o in data.get("overrides", {}).items()
     }
-    vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()} for kind, concepts in data.get("vocabulary", {}).items()}
+    vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()}
+                  for kind, concepts in data.get("vocabulary", {}).items()}
     unknown = mapping_problem(shipped_vocabulary(), vocabulary) if vocabulary else None
     if unknown:
         where, message = unknown

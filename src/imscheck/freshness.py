@@ -124,4 +124,5 @@ def lapsed(check: Check, stale: Sequence[Candidate], what: str, window: Window, 
         return text, Location(latest.doc.path, line)
     latest = stale[0]
     missing = "date" if check.fresh_field == "date" else f"{check.fresh_field} date"  # not "has no date date"
-    return f"lapsed: {what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {missing}", Location(latest.doc.path, latest.doc.line)
+    where = Location(latest.doc.path, latest.doc.line)
+    return f"lapsed: {what}: {latest.doc.name} ({latest.doc.path}:{latest.doc.line}) has no {missing}", where

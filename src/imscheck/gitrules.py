@@ -92,7 +92,8 @@ def history_findings(base: Side, head: Side, label: str) -> list[Finding]:
             continue  # one parse of the same bytes on both sides (changes.base_corpus): nothing changed
         if b.id and h.id and b.id != h.id:
             moved = f" (it was {b.path})" if b.path != h.path else ""
-            out.append(Finding(GIT_ID, f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; references and records use it", located(h, "id")))
+            out.append(Finding(GIT_ID, f"{h.path}: id changed from {b.id} to {h.id} since {label}{moved}: keep the id {b.id}; "
+                                       "references and records use it", located(h, "id")))
         if not b.controlled:
             out.extend(_record_edit(base, b, head, h, label))
         else:
@@ -102,10 +103,13 @@ def history_findings(base: Side, head: Side, label: str) -> list[Finding]:
     for h in added:
         old = base_ids.get(h.id or "")
         if old is not None and h.id not in kept_ids:
-            out.append(Finding(GIT_ID, f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, {old.meta.get('title')!r}): give this document a new id; to replace the old document, withdraw it and name it in supersedes", located(h, "id")))
+            out.append(Finding(GIT_ID, f"{h.path}: id {h.id} belonged to a different document at {label} ({old.path}, "
+                                       f"{old.meta.get('title')!r}): give this document a new id; to replace the old document, "
+                                       "withdraw it and name it in supersedes", located(h, "id")))
     for b in gone:
         if not b.controlled and b.path not in base.defective:
-            out.append(Finding(GIT_RECORD, f"{b.path}: {b.type} {b.id} was committed at {label} and is now deleted: restore it unchanged; a correction is a new record with supersedes: {b.id}", ()))
+            out.append(Finding(GIT_RECORD, f"{b.path}: {b.type} {b.id} was committed at {label} and is now deleted: restore it "
+                                           f"unchanged; a correction is a new record with supersedes: {b.id}", ()))
     return out
 
 
@@ -117,7 +121,8 @@ def _record_edit(base: Side, b: Document, head: Side, h: Document, label: str) -
         return []
     line = next((i + 1 for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)) + 1)
     line = min(line, max(len(new), 1))
-    return [Finding(GIT_RECORD, f"{h.path}: {b.type} {b.id} was edited after it was committed (at {label}): restore it unchanged and add a new record with supersedes: {b.id} that corrects it", (Location(h.path, line),))]
+    return [Finding(GIT_RECORD, f"{h.path}: {b.type} {b.id} was edited after it was committed (at {label}): restore it unchanged "
+                                f"and add a new record with supersedes: {b.id} that corrects it", (Location(h.path, line),))]
 
 
 def _content(side: Side, doc: Document) -> tuple[Any, tuple[str, ...]]:

@@ -82,7 +82,8 @@ def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
     """Findings that make a document defective: it then earns no credit."""
     out: list[Finding] = []
     for key, line in doc.duplicate_keys:
-        out.append(Finding(DOC_DUPKEY, f"key {key!r} appears twice in {doc.name}: the first value is silently lost", (Location(doc.path, line),)))
+        out.append(Finding(DOC_DUPKEY, f"key {key!r} appears twice in {doc.name}: the first value is silently lost",
+                           (Location(doc.path, line),)))
     # jsonschema only for metadata that may fail: it also writes the messages
     schema_errors = [] if certainly_valid(doc.meta) else errors(jsonable(dict(doc.meta)), "document")
     for error in schema_errors[:_MAX_SCHEMA_ERRORS]:
@@ -100,7 +101,8 @@ def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
             out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))
         approved_on = to_date(doc.meta.get("approved_on"))
         if approved_on and approved_on > as_of:
-            out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}", located(doc, "approved_on")))
+            out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved on {approved_on}, after the evaluation date {as_of}",
+                               located(doc, "approved_on")))
     if not doc.controlled:
         day = to_date(doc.meta.get("date"))
         if day and day > as_of:
@@ -169,7 +171,8 @@ def _dangling(documents: Sequence[Document]) -> list[Finding]:
             for index, target in items:
                 if isinstance(target, str) and target not in known:
                     where = (name,) if index is None else (name, index)
-                    out.append(Finding(DOC_REF, f"{doc.name}: {name} names {target}, which no document has as its id", located(doc, *where)))
+                    out.append(Finding(DOC_REF, f"{doc.name}: {name} names {target}, which no document has as its id",
+                                       located(doc, *where)))
     return out
 
 
@@ -181,5 +184,6 @@ def _unknown_services(documents: Sequence[Document], services: frozenset[str]) -
             continue
         for index, service in enumerate(raw):
             if isinstance(service, str) and service not in services:
-                out.append(Finding(DOC_SERVICE, f"{doc.name}: service {service!r} is not in the service catalogue", located(doc, "services", index)))
+                out.append(Finding(DOC_SERVICE, f"{doc.name}: service {service!r} is not in the service catalogue",
+                                   located(doc, "services", index)))
     return out

@@ -208,7 +208,8 @@ class RuleFolder:
             if exc.reason == MISSING:
                 raise ImscheckError("rule folder does not exist", where) from None
             if exc.reason == SYMLINK:
-                raise ImscheckError("rule folder is (or lies in) a symbolic link: not followed; keep rule folders as real folders in the repository", where) from None
+                raise ImscheckError("rule folder is (or lies in) a symbolic link: not followed; "
+                                    "keep rule folders as real folders in the repository", where) from None
             raise ImscheckError(f"rule folder cannot be read: {exc}", where) from None
         out: list[tuple[str, str]] = []
         for name, kind in entries:
@@ -268,11 +269,13 @@ _TEXT_CACHE: dict[tuple[str, str], tuple[Catalogues, Vocabulary, list[Rule]]] = 
 _TEXT_CACHE_SIZE = 256
 
 
-def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> list[Rule]:
+def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues,
+                     vocabulary: Vocabulary) -> list[Rule]:
     """Rules of a user's rule file, validated; parsed once per content for a library caller."""
     key = (name, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
     hit = _TEXT_CACHE.get(key)
-    if hit is not None and hit[0] is catalogues and hit[1] is vocabulary and all(r.target == target.key and r.base == base.key for r in hit[2]):
+    if (hit is not None and hit[0] is catalogues and hit[1] is vocabulary
+            and all(r.target == target.key and r.base == base.key for r in hit[2])):
         return hit[2]
     try:
         parsed = parse_yaml(text, RULE_FILE_LIMITS)
@@ -290,7 +293,8 @@ def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, c
     return rules
 
 
-def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> list[Rule]:
+def _validated_rules(data: Any, name: str, target: Catalogue, base: Catalogue, catalogues: Catalogues,
+                     vocabulary: Vocabulary) -> list[Rule]:
     if not isinstance(data, dict):
         # said without the content: a file of the repository may hold anything (a token, a key)
         raise ImscheckError(f"not a rule file: expected a mapping with a rules: list, found {kind_of(data)} {excerpt(data)}", name)
@@ -317,7 +321,8 @@ def _parse_rule_file(path: Path, target: Catalogue, base: Catalogue, catalogues:
     return _validated_rules(load_yaml_file(path), str(path), target, base, catalogues, vocabulary)
 
 
-def _build_rule(raw: Mapping[str, Any], source: str, target: Catalogue, base: Catalogue, catalogues: Catalogues, vocabulary: Vocabulary) -> Rule:
+def _build_rule(raw: Mapping[str, Any], source: str, target: Catalogue, base: Catalogue, catalogues: Catalogues,
+                vocabulary: Vocabulary) -> Rule:
     rule_id = raw["id"]
 
     def fail(message: str) -> ImscheckError:
@@ -355,7 +360,8 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catalogue, catalogues: Catalogues, relation: Relation) -> Selector:
+def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catalogue, catalogues: Catalogues,
+                    relation: Relation) -> Selector:
     addresses = _strings(raw.get("addresses"))
     for token in addresses:
         if token == "base" and relation.type == "none":

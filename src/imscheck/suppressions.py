@@ -18,7 +18,8 @@ from imscheck.results import Location, Result, Suppression
 from imscheck.ruleids import CFG_SCOPE, CFG_WAIVER, CFG_WAIVER_UNUSED
 
 
-def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str], as_of: dt.date) -> tuple[list[Result], list[Finding]]:
+def apply_scope(results: Sequence[Result], config: Config, known_rules: Collection[str],
+                as_of: dt.date) -> tuple[list[Result], list[Finding]]:
     """Results with not-applicable and waived statuses applied, and the configuration findings."""
     scoped: list[Result] = []
     used_na: set[int] = set()
@@ -53,18 +54,22 @@ def _waiver_findings(config: Config, known: Collection[str], evaluated: set[str]
     out: list[Finding] = []
     for waiver in config.waivers:
         if waiver.rule not in known:
-            out.append(Finding(CFG_WAIVER, f"waiver names rule {waiver.rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove the waiver", _at(waiver.line)))
+            out.append(Finding(CFG_WAIVER, f"waiver names rule {waiver.rule}, which does not exist: correct the rule id "
+                                           "(see `imscheck rules list`) or remove the waiver", _at(waiver.line)))
         elif not waiver.active(as_of):
-            out.append(Finding(CFG_WAIVER, f"waiver for {waiver.rule} expired on {waiver.expires}: fix the finding and remove the waiver, or renew it with a new expires date and approval", _at(waiver.line)))
+            out.append(Finding(CFG_WAIVER, f"waiver for {waiver.rule} expired on {waiver.expires}: fix the finding and remove the "
+                                           "waiver, or renew it with a new expires date and approval", _at(waiver.line)))
         elif waiver.rule in evaluated and waiver.rule not in waived:
-            out.append(Finding(CFG_WAIVER_UNUSED, f"waiver for {waiver.rule} suppresses nothing: the rule passes, so remove the waiver", _at(waiver.line)))
+            out.append(Finding(CFG_WAIVER_UNUSED, f"waiver for {waiver.rule} suppresses nothing: the rule passes, so remove the waiver",
+                               _at(waiver.line)))
     return out
 
 
 def _override_findings(config: Config, known: Collection[str]) -> list[Finding]:
     # A mistyped rule id would leave the intended severity or window silently unchanged.
     return [
-        Finding(CFG_SCOPE, f"overrides names rule {rule}, which does not exist: correct the rule id (see `imscheck rules list`) or remove it", _at(override.line))
+        Finding(CFG_SCOPE, f"overrides names rule {rule}, which does not exist: correct the rule id (see `imscheck rules list`) "
+                           "or remove it", _at(override.line))
         for rule, override in sorted(config.overrides.items())
         if rule not in known
     ]
@@ -73,7 +78,8 @@ def _override_findings(config: Config, known: Collection[str]) -> list[Finding]:
 def _scope_findings(config: Config, known: Collection[str], used_lines: set[int]) -> list[Finding]:
     # An entry for a known rule that did not run (a git rule without --changed-since) is fine.
     return [
-        Finding(CFG_SCOPE, f"not_applicable entry for {'rule ' + entry.rule if entry.rule else 'clause ' + str(entry.clause)} matches no rule of this pack: correct it or remove it", _at(entry.line))
+        Finding(CFG_SCOPE, f"not_applicable entry for {'rule ' + entry.rule if entry.rule else 'clause ' + str(entry.clause)} "
+                           "matches no rule of this pack: correct it or remove it", _at(entry.line))
         for entry in config.not_applicable
         if entry.line not in used_lines and not (entry.rule and entry.rule in known)
     ]

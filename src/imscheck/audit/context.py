@@ -92,7 +92,8 @@ class ReportContext:
             value = doc.meta.get(name)
             return str(value) if value not in (None, "") else ""
 
-        return DocRef(doc.id or doc.path, text("title"), doc.path, doc.line, doc.type or "", text("status"), text("owner"), self.doc_anchor(doc.path))
+        return DocRef(doc.id or doc.path, text("title"), doc.path, doc.line, doc.type or "", text("status"), text("owner"),
+                      self.doc_anchor(doc.path))
 
     def evidence_link(self, evidence: Evidence) -> EvidenceLink:
         ref = parse_ref(evidence.via) if evidence.via else None

@@ -27,7 +27,8 @@ def build_evidence_index(ctx: ReportContext) -> EvidenceIndex:
         if leaf.number not in checked:
             status = ctx.unchecked_status(leaf.number)
             rows.append(RequirementEvidence(ctx.anchors("ev-clause", leaf.number), leaf.number, leaf.display_title, None, None,
-                                            status, SHORT_LABEL[status], (), f"no rule of the {edition_name(ctx.run.standard)} pack checks this requirement"))
+                                            status, SHORT_LABEL[status], (),
+                                            f"no rule of the {edition_name(ctx.run.standard)} pack checks this requirement"))
     rows.sort(key=lambda row: (clause_key(row.clause), row.rule or ""))
     supports = _supports(ctx)
     folders = _folders(ctx, supports)  # first: its summary rows name records, which then get a row
@@ -128,7 +129,8 @@ def _documents(ctx: ReportContext, supports: _Supports, folded: set[str]) -> tup
         for result, vias in supports.get(doc.path, {}).values():
             status = display_status(result)
             clause = result.clause or ""
-            listed.append(Support(clause, ctx.clause_title(clause), ctx.anchors("ev", result.rule), status, SHORT_LABEL[status], ", ".join(vias)))
+            listed.append(Support(clause, ctx.clause_title(clause), ctx.anchors("ev", result.rule), status, SHORT_LABEL[status],
+                                  ", ".join(vias)))
         listed.sort(key=lambda s: clause_key(s.clause))
         out.append(DocumentSupport(ctx.doc_ref(doc), tuple(listed)))
     return tuple(out)

@@ -12,7 +12,8 @@ from imscheck.standards import clause_key
 from imscheck.terms import SEVERITIES
 
 PLACES = 20  # places listed per finding before "and N more"
-_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
+_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities",
+                "observation": "Observations: opportunities for improvement"}
 
 
 def build_nonconformities(ctx: ReportContext) -> tuple[SeverityGroup, ...]:

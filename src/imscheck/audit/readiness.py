@@ -87,7 +87,9 @@ def _verdict(ctx: ReportContext, tally: Mapping[str, int]) -> tuple[str, str]:
     doc_minor = sum(r.severity == "minor" and r.status != "error" for r in documents)
     observations = sum(len(r.observations) for r in ctx.run.results)
     note = f" {_plural(observations, 'observation', 'observations')} (opportunities for improvement) to consider." if observations else ""
-    note += f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {'is' if unchecked == 1 else 'are'} not checked." if unchecked else ""
+    if unchecked:
+        verb = "is" if unchecked == 1 else "are"
+        note += f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {verb} not checked."
     parts = ([_plural(major, "major nonconformity", "major nonconformities")] if major else []) + (
         [_plural(minor, "minor nonconformity", "minor nonconformities")] if minor else []) + (
         [_plural(errors, "requirement that could not be evaluated", "requirements that could not be evaluated")] if errors else [])
@@ -128,7 +130,8 @@ def build_dividend(ctx: ReportContext) -> Dividend:
                 segments.append(Segment(key, label, count, round(x, 2), round(width, 2)))
             x += width
         credited = _credited(relation, results)
-        rows.append(RelationRow(relation, RELATION_LABEL[relation], RELATION_MEANING[relation], RELATION_LETTER[relation], len(results), met, open_, out,
+        rows.append(RelationRow(relation, RELATION_LABEL[relation], RELATION_MEANING[relation], RELATION_LETTER[relation], len(results),
+                                met, open_, out,
                                 len(credited), sum(r.failing for r in credited), tuple(segments), index * _ROW))
     return Dividend(tuple(rows), len(ctx.requirements), _CHART_WIDTH, len(rows) * _ROW, _BAR_LEFT, _BAR_WIDTH)
 

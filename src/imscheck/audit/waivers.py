@@ -79,7 +79,8 @@ def _exclusion(ctx: ReportContext, index: int, entry: NotApplicable, excluded: l
     covered = sorted({r.clause for r in excluded if r.clause}, key=clause_key)
     if entry.clause:
         # requirements of the clause that no rule checks are out of scope too
-        covered = sorted(set(covered) | {c.number for c in ctx.sources.target.requirement_leaves() if entry.covers(None, c.number)}, key=clause_key)
+        leaves = {c.number for c in ctx.sources.target.requirement_leaves() if entry.covers(None, c.number)}
+        covered = sorted(set(covered) | leaves, key=clause_key)
     target = entry.rule or entry.clause or ""
     clause = entry.clause or (covered[0] if covered else None)
     if covered:

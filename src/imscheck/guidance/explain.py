@@ -36,7 +36,8 @@ def resolve(text: str, standard: str | None, default: str, catalogues: Catalogue
     if ":" in text:
         ref = parse_ref(text)
         if ref is None:
-            raise ImscheckError(f"{text!r} is not a requirement reference: write STANDARD:EDITION/CLAUSE (iso9001:2015/7.5.3) or a clause number")
+            raise ImscheckError(f"{text!r} is not a requirement reference: "
+                                "write STANDARD:EDITION/CLAUSE (iso9001:2015/7.5.3) or a clause number")
         if standard and standard != ref.edition_key:
             raise ImscheckError(f"{text} is a clause of {ref.edition_key}, but --standard says {standard}")
     elif is_clause_number(text):

@@ -76,7 +76,8 @@ def expectations(rule: Rule) -> list[str]:
     phrases = [_base_half(rule)] if rule.relation.type == "partial" else []
     for check in rule.checks or (DEFAULT_CHECK,):
         extras = [f"fields {', '.join(check.fields)}"] if check.fields else []
-        extras += [f"{name} naming {describe(Check(select=selector), resolve_targets(selector, rule, False), None)}" for name, selector in check.references]
+        extras += [f"{name} naming {describe(Check(select=selector), resolve_targets(selector, rule, False), None)}"
+                   for name, selector in check.references]
         phrases.append(check_phrase(check, rule) + (f", with {'; '.join(extras)}" if extras else ""))
     return phrases
 
@@ -85,7 +86,8 @@ def _check_lines(check: Check, rule: Rule, vocabulary: Vocabulary) -> list[str]:
     lines = [f"  - {check_phrase(check, rule)}" + (" (when there are any: none is no finding)" if check.when_present else "")]
     kind = vocabulary.kinds.get(check.kind) if check.kind else None
     if kind is not None:
-        lines.append(f"    {kind.title} (vocabulary kind {kind.name}); each concept under any of these names, or yours mapped in imscheck.yaml:")
+        lines.append(f"    {kind.title} (vocabulary kind {kind.name}); each concept under any of these names, "
+                     "or yours mapped in imscheck.yaml:")
         covered = dict(check.covers)
         for name in dict.fromkeys(check.fields + tuple(covered)):
             concept = kind.concepts[name]
