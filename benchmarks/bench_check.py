@@ -38,7 +38,7 @@ def scaled_copy(target: Path, copies: int) -> int:
                 out = target / f"copy{n}" / rel
                 out.parent.mkdir(parents=True, exist_ok=True)
                 text = path.read_text(encoding="utf-8")
-                out.write_text(_ID.sub(lambda m: f"{m.group(1)}-{n}" if n else m.group(1), text), encoding="utf-8")
+                out.write_text(_ID.sub(lambda m, n=n: f"{m.group(1)}-{n}" if n else m.group(1), text), encoding="utf-8")
                 count += 1
     return count
 
@@ -55,7 +55,7 @@ for path in pathlib.Path(sys.argv[1]).rglob("*"):
 """
 
 
-def timed(args: list[str], repeat: int, env: "dict[str, str] | None" = None) -> float:
+def timed(args: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()

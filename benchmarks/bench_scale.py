@@ -33,9 +33,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_repo  # noqa: E402  (a sibling script, not a package)
@@ -79,23 +79,23 @@ class Run:
 
 @dataclass
 class Row:
-    documents: Optional[int]  # None: start-up
+    documents: int | None  # None: start-up
     command: str
-    runs: List[Run] = field(default_factory=list)
-    floor: List[Run] = field(default_factory=list)
-    page_bytes: Optional[int] = None
+    runs: list[Run] = field(default_factory=list)
+    floor: list[Run] = field(default_factory=list)
+    page_bytes: int | None = None
 
     @property
     def timed_out(self) -> bool:
         return any(r.timed_out for r in self.runs)
 
     @property
-    def failed(self) -> Optional[Run]:
+    def failed(self) -> Run | None:
         """A run that ended in a usage error or a crash (exit 0 and 1 are results)."""
         return next((r for r in self.runs if not r.timed_out and r.exit_code not in (0, 1)), None)
 
 
-def measure(args: Sequence[str], env: Dict[str, str], cwd: Path, timeout: float) -> Run:
+def measure(args: Sequence[str], env: dict[str, str], cwd: Path, timeout: float) -> Run:
     """Run `args` once, killing its process group after `timeout` seconds."""
     killed = threading.Event()
     with tempfile.TemporaryFile() as stderr:
@@ -143,11 +143,11 @@ def _seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
 
 
-def _median(values: List[float]) -> float:
+def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _cells(row: Row, timeout: float) -> List[str]:
+def _cells(row: Row, timeout: float) -> list[str]:
     docs = f"{row.documents:,}" if row.documents is not None else "start-up"
     floor_cpu = _median([r.cpu for r in row.floor])
     peak = f"{max(r.peak_kib for r in row.runs) / 1024:.0f}" if row.runs else ""
@@ -168,14 +168,14 @@ def _cells(row: Row, timeout: float) -> List[str]:
             "; ".join(notes)]
 
 
-def table(rows: List[Row], timeout: float) -> str:
+def table(rows: list[Row], timeout: float) -> str:
     head = ["documents", "command", "CPU median", "wall median", "floor CPU", "ratio to floor", "peak MiB", "notes"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(_cells(row, timeout)) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def growth(rows: List[Row], low: int, high: int) -> str:
+def growth(rows: list[Row], low: int, high: int) -> str:
     """CPU growth from `low` to `high` documents, imscheck beside the floor (linear: high/low)."""
     lines = [f"| command | CPU growth {high:,} / {low:,} | floor growth | linear would be |", "|---|---|---|---|"]
     for row in rows:
@@ -200,15 +200,15 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run(scales: List[int], repeat: int, timeout: float, against: Optional[Path], workdir: Path,
-        seed: int = 1) -> List[Row]:
+def run(scales: list[int], repeat: int, timeout: float, against: Path | None, workdir: Path,
+        seed: int = 1) -> list[Row]:
     python = sys.executable
     ours = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    versions: List[Tuple[str, Dict[str, str]]] = [("", ours)]
+    versions: list[tuple[str, dict[str, str]]] = [("", ours)]
     if against is not None:
         versions.append((" (against)", {**os.environ, "PYTHONPATH": str(against.resolve() / "src")}))
     cli = [python, "-m", "imscheck"]
-    rows: List[Row] = []
+    rows: list[Row] = []
 
     # Start-up: imscheck --version beside python importing yaml, interleaved.
     group = [(Row(None, "imscheck --version" + suffix), env) for suffix, env in versions]
@@ -258,7 +258,7 @@ def run(scales: List[int], repeat: int, timeout: float, against: Optional[Path],
     return rows
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scales", default="1000,10000", help="documents per repository, comma-separated (10k works)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are shown (default 3)")

@@ -27,9 +27,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample-org"
@@ -37,7 +37,7 @@ RECORD_FOLDER = "records"
 
 # Share of records per kind (id prefix), as in an IT service provider's ticketing export; kinds
 # not named here (periodic reports, reviews, audits) share the default.
-WEIGHTS: Dict[str, float] = {
+WEIGHTS: dict[str, float] = {
     "INC": 45.0, "SR": 30.0, "CHG": 10.0, "PRB": 2.0, "DEP": 1.5, "REL": 0.5, "CMP": 0.6,
     "CA": 0.4, "ISI": 0.3, "TRN": 0.8, "SUP": 0.2, "SUPR": 0.2,
 }
@@ -52,7 +52,7 @@ _CORE = re.compile(r"(?<![A-Za-z0-9])([A-Z]+-\d{4}(?:-[A-Za-z0-9]+)?)(?![A-Za-z0
 
 # Two kinds sample-org has no record of, written in its style (ids inside point at sample-org
 # records so that they are remapped like any other template's).
-EXTRA_TEMPLATES: Dict[str, str] = {
+EXTRA_TEMPLATES: dict[str, str] = {
     "service-management/records/REC-DEP-2026-0112.yaml": """\
 id: REC-DEP-2026-0112
 title: Deployment DEP-2026-0112 — network baseline firmware to wave 2 customer sites
@@ -112,7 +112,7 @@ class Template:
     own_core: str  # the template's id without "REC-"
     date: dt.date
     single_service: bool
-    related_prefixes: Dict[str, str] = field(default_factory=dict)  # core id -> prefix
+    related_prefixes: dict[str, str] = field(default_factory=dict)  # core id -> prefix
 
 
 @dataclass
@@ -132,17 +132,17 @@ class Summary:
     documents: int
     controlled: int
     records: int
-    by_prefix: Dict[str, int]
-    second_commit: List[str]
+    by_prefix: dict[str, int]
+    second_commit: list[str]
 
 
-def _templates() -> Dict[str, List[Template]]:
-    sources: List[Tuple[str, str]] = []
+def _templates() -> dict[str, list[Template]]:
+    sources: list[tuple[str, str]] = []
     for path in sorted(SAMPLE.rglob("REC-*")):
         if RECORD_FOLDER in path.parts and path.is_file():
             sources.append((path.relative_to(SAMPLE).as_posix(), path.read_text(encoding="utf-8")))
     sources.extend(EXTRA_TEMPLATES.items())
-    kinds: Dict[str, List[Template]] = {}
+    kinds: dict[str, list[Template]] = {}
     for rel, text in sources:
         fields = dict(_LINE.findall(text))
         core = fields["id"].strip()[len("REC-"):]
@@ -157,7 +157,7 @@ def _templates() -> Dict[str, List[Template]]:
     return kinds
 
 
-def _controlled_files() -> List[Path]:
+def _controlled_files() -> list[Path]:
     """Every file of sample-org but its records: controlled documents, config, README, templates."""
     return sorted(p for p in SAMPLE.rglob("*") if p.is_file() and RECORD_FOLDER not in p.relative_to(SAMPLE).parts)
 
@@ -167,7 +167,7 @@ def _counts_as_document(rel: str) -> bool:
     return rel.endswith((".md", ".yaml")) and rel not in ("imscheck.yaml", "README.md") and not rel.startswith("templates/")
 
 
-def _catalogue_services() -> List[str]:
+def _catalogue_services() -> list[str]:
     text = (SAMPLE / "service-management" / "SMS-CAT-001-service-catalogue.md").read_text(encoding="utf-8")
     line = re.search(r"^services: *\[(.*)\]$", text, re.M)
     assert line is not None, "the sample catalogue lists its services"
@@ -181,7 +181,7 @@ def _as_of() -> dt.date:
     return dt.date.fromisoformat(found.group(1))
 
 
-def _allocate(total: int, minimum: Dict[str, int]) -> Dict[str, int]:
+def _allocate(total: int, minimum: dict[str, int]) -> dict[str, int]:
     """Every template once, the rest by weight (largest remainder, so no randomness in the counts)."""
     prefixes = sorted(minimum)
     counts = dict(minimum)
@@ -197,11 +197,11 @@ def _allocate(total: int, minimum: Dict[str, int]) -> Dict[str, int]:
     return counts
 
 
-def _plan(records: int, seed: int, as_of: dt.date, late_count: int) -> List[Planned]:
+def _plan(records: int, seed: int, as_of: dt.date, late_count: int) -> list[Planned]:
     rng = random.Random(seed)
     kinds = _templates()
     counts = _allocate(records, {p: len(t) for p, t in kinds.items()})
-    plan: List[Planned] = []
+    plan: list[Planned] = []
     for prefix in sorted(kinds):
         count = counts[prefix]
         periodic = WEIGHTS.get(prefix, DEFAULT_WEIGHT) < 1
@@ -220,7 +220,7 @@ def _plan(records: int, seed: int, as_of: dt.date, late_count: int) -> List[Plan
             plan.append(Planned(prefix, template, date, markdown=rng.random() < MARKDOWN_SHARE, canonical=canonical))
     # Ticket numbers grow with time, per kind and year, as a ticketing system issues them.
     plan.sort(key=lambda p: (p.date, p.prefix, p.template.own_core))
-    sequence: Dict[Tuple[str, int], int] = {}
+    sequence: dict[tuple[str, int], int] = {}
     for item in plan:
         key = (item.prefix, item.date.year)
         sequence[key] = sequence.get(key, 0) + 1
@@ -244,8 +244,8 @@ def _moved(text: str, days: int) -> str:
         return text
 
 
-def _render(item: Planned, rng: random.Random, pools: Tuple[Dict[str, List[str]], Dict[str, List[str]]],
-            services: List[str]) -> str:
+def _render(item: Planned, rng: random.Random, pools: tuple[dict[str, list[str]], dict[str, list[str]]],
+            services: list[str]) -> str:
     template = item.template
     mapping = {template.own_core: item.id[len("REC-"):]}
     # A record of the first commit only names records that exist at that commit.
@@ -265,7 +265,7 @@ def _render(item: Planned, rng: random.Random, pools: Tuple[Dict[str, List[str]]
     return text
 
 
-def _git(repo: Path, *args: str, env: Optional[Dict[str, str]] = None) -> None:
+def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run(["git", "-C", str(repo), "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
                     "-c", "commit.gpgsign=false", "-c", "gc.auto=0", *args],
                    check=True, stdout=subprocess.DEVNULL, env=env)
@@ -292,8 +292,8 @@ def generate(target: Path, documents: int, seed: int = 1, second_commit: bool = 
     as_of = _as_of()
     late_count = min(50, max(1, records // 200)) if second_commit else 0
     plan = _plan(records, seed, as_of, late_count)
-    everything: Dict[str, List[str]] = {}
-    early: Dict[str, List[str]] = {}
+    everything: dict[str, list[str]] = {}
+    early: dict[str, list[str]] = {}
     for item in plan:
         everything.setdefault(item.prefix, []).append(item.id[len("REC-"):])
         if not item.late:
@@ -308,7 +308,7 @@ def generate(target: Path, documents: int, seed: int = 1, second_commit: bool = 
     rng = random.Random(seed * 7919 + 1)
     services = _catalogue_services()
     made: set = set()
-    late: Dict[str, str] = {}  # written after the first commit
+    late: dict[str, str] = {}  # written after the first commit
 
     def write(rel: str, text: str) -> None:
         out = target / rel
@@ -332,13 +332,13 @@ def generate(target: Path, documents: int, seed: int = 1, second_commit: bool = 
             write(rel, text)
         _git(target, "add", "--", *late)
         _commit(target, f"Records export: {len(late)} new tickets", f"{as_of}T09:00:00+00:00")
-    by_prefix: Dict[str, int] = {}
+    by_prefix: dict[str, int] = {}
     for item in plan:
         by_prefix[item.prefix] = by_prefix.get(item.prefix, 0) + 1
     return Summary(documents, n_controlled, records, by_prefix, list(late))
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("target", type=Path, help="folder to create (absent or empty)")
     parser.add_argument("--documents", type=int, default=1000, help="documents in the repository (default 1000)")

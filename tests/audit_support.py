@@ -4,10 +4,11 @@ computed from the JSON report and the catalogue, and a small HTML tree to read t
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from conftest import commit_all, run_cli
 
@@ -21,7 +22,7 @@ SHORT_LABEL = {"pass": "met", "major": "major", "minor": "minor", "observation":
 NOT_APPLICABLE_CLAUSE = "8.3.4"  # a parent clause: it takes both of its sub-requirements out of scope
 HOSTILE_TITLE = '<script>alert("x")</script> | *urgent* [click](http://evil.invalid) & `code`'
 
-GAPPED_FILES: Dict[str, str] = {
+GAPPED_FILES: dict[str, str] = {
     "imscheck.yaml": f"as_of: {AS_OF}\n",
     "quality/QMS-POL-001-quality-policy.md": """
         ---
@@ -151,12 +152,12 @@ def display_status(result: Mapping[str, Any]) -> str:
     return result["severity"] if result["status"] == "fail" else result["status"]
 
 
-def expected_grid(report: Mapping[str, Any], not_applicable: Sequence[str] = ()) -> Dict[str, str]:
+def expected_grid(report: Mapping[str, Any], not_applicable: Sequence[str] = ()) -> dict[str, str]:
     """Clause -> expected cell status, in clause order (8.10 after 8.9): every requirement leaf of
     the target plus every clause a rule checks; the worst result shows; a leaf without a rule is
     unchecked unless excluded."""
     catalogue = catalogues().require(report["standard"])
-    by_clause: Dict[str, List[str]] = {leaf.number: [] for leaf in catalogue.requirement_leaves()}
+    by_clause: dict[str, list[str]] = {leaf.number: [] for leaf in catalogue.requirement_leaves()}
     for result in report["results"]:
         if result["clause"] is not None:
             by_clause.setdefault(result["clause"], []).append(display_status(result))
@@ -171,7 +172,7 @@ def expected_grid(report: Mapping[str, Any], not_applicable: Sequence[str] = ())
     return grid
 
 
-def audit(repo: Path, out: Path, *extra: str) -> Tuple[str, Dict[str, Any]]:
+def audit(repo: Path, out: Path, *extra: str) -> tuple[str, dict[str, Any]]:
     """Write the audit report and return it with the JSON report of the same repository."""
     result = run_cli("audit", str(repo), "--output", str(out), *extra)
     assert result.exit_code == 0, result.stderr
@@ -186,28 +187,28 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 @dataclass
 class Node:
     tag: str
-    attrs: Dict[str, str] = field(default_factory=dict)
-    children: List[Any] = field(default_factory=list)  # Node or str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Any] = field(default_factory=list)  # Node or str
 
-    def iter(self) -> Iterator["Node"]:
+    def iter(self) -> Iterator[Node]:
         yield self
         for child in self.children:
             if isinstance(child, Node):
                 yield from child.iter()
 
     def text(self) -> str:
-        parts: List[str] = []
+        parts: list[str] = []
         for child in self.children:
             parts.append(child.text() if isinstance(child, Node) else child)
         return " ".join(" ".join(parts).split())
 
-    def classes(self) -> List[str]:
+    def classes(self) -> list[str]:
         return self.attrs.get("class", "").split()
 
-    def find_all(self, tag: Optional[str] = None, cls: Optional[str] = None) -> List["Node"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
         return [n for n in self.iter() if (tag is None or n.tag == tag) and (cls is None or cls in n.classes())]
 
-    def by_id(self, anchor: str) -> Optional["Node"]:
+    def by_id(self, anchor: str) -> Node | None:
         return next((n for n in self.iter() if n.attrs.get("id") == anchor), None)
 
 
@@ -217,7 +218,7 @@ class _TreeBuilder(HTMLParser):
         self.root = Node("#document")
         self.stack = [self.root]
 
-    def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(node)
         if tag not in _VOID:

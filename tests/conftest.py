@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ORG = REPO_ROOT / "sample-org"
 SHARED = REPO_ROOT.parent / "shared"
 
-FileContent = Union[str, bytes]
+FileContent = str | bytes
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class CliResult:
         return json.loads(self.stdout)
 
 
-def run_cli(*args: str, cwd: Optional[Path] = None) -> CliResult:
+def run_cli(*args: str, cwd: Path | None = None) -> CliResult:
     """Invoke ``imscheck ARGS`` in-process, stdout and stderr kept apart."""
     runner = CliRunner()
     result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
@@ -74,7 +75,7 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a git repository from ``{path: content}`` and commit it."""
     counter = {"n": 0}
 
-    def build(files: Mapping[str, FileContent], *, git_init: bool = True, name: Optional[str] = None) -> Path:
+    def build(files: Mapping[str, FileContent], *, git_init: bool = True, name: str | None = None) -> Path:
         counter["n"] += 1
         root = tmp_path / (name or f"repo{counter['n']}")
         root.mkdir(parents=True)
@@ -97,12 +98,12 @@ def sample_copy(tmp_path: Path) -> Path:
     return root
 
 
-def results_by_rule(report: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+def results_by_rule(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Requirement results of a JSON report, by rule id."""
     return {r["rule"]: r for r in report["results"] if r["clause"] is not None}
 
 
-def failing(report: Mapping[str, Any], rule: Optional[str] = None) -> Sequence[Dict[str, Any]]:
+def failing(report: Mapping[str, Any], rule: str | None = None) -> Sequence[dict[str, Any]]:
     return [r for r in report["results"] if r["status"] == "fail" and (rule is None or r["rule"] == rule)]
 
 
@@ -135,7 +136,7 @@ def screenshots() -> Path:
     return folder
 
 
-def open_page(browser: Any, page_path: Path, requests: List[str]) -> Any:
+def open_page(browser: Any, page_path: Path, requests: list[str]) -> Any:
     """A page in a fresh offline context, every request it makes recorded in ``requests``."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, offline=True)
     page = context.new_page()
@@ -151,7 +152,7 @@ def read_terminal(master: int, limit: float = 120) -> str:
     """
     import select
 
-    chunks: List[bytes] = []
+    chunks: list[bytes] = []
     try:
         while True:
             ready, _, _ = select.select([master], [], [], limit)

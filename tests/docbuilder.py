@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import yaml
 
@@ -50,7 +50,7 @@ def controlled(
     return "---\n" + yaml.safe_dump(meta, sort_keys=False) + "---\n# " + doc_id + "\n" + body
 
 
-def record(doc_id: str, date: str, addresses: Sequence[str] = (), record_of: Optional[str] = None, **fields: object) -> str:
+def record(doc_id: str, date: str, addresses: Sequence[str] = (), record_of: str | None = None, **fields: object) -> str:
     meta: dict = {"id": doc_id, "title": f"{doc_id} record", "type": "record", "date": date}
     if addresses:
         meta["addresses"] = list(addresses)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from conftest import git
 
@@ -13,7 +13,7 @@ AS_OF = "2026-06-01"
 
 def policy(doc_id: str = "QP-01", version: str = "1.0", approved_on: str = "2026-01-10", status: str = "approved",
            body: str = "We meet customer requirements and improve the system.", title: str = "Quality policy",
-           last_reviewed: Optional[str] = None) -> str:
+           last_reviewed: str | None = None) -> str:
     return textwrap.dedent(f"""\
         ---
         id: {doc_id}
@@ -40,7 +40,7 @@ def policy(doc_id: str = "QP-01", version: str = "1.0", approved_on: str = "2026
 
 
 def record(doc_id: str = "INC-0001", date: str = "2026-03-02", summary: str = "Mail service down for 20 minutes",
-           supersedes: Optional[str] = None) -> str:
+           supersedes: str | None = None) -> str:
     lines = [f"id: {doc_id}", f"title: Incident {doc_id}", "type: record", f"date: {date}", f"summary: {summary}",
              "actions:", "  - restarted the relay", "  - added monitoring"]
     if supersedes:
@@ -48,7 +48,7 @@ def record(doc_id: str = "INC-0001", date: str = "2026-03-02", summary: str = "M
     return "\n".join(lines) + "\n"
 
 
-def base_files() -> Dict[str, str]:
+def base_files() -> dict[str, str]:
     return {
         "policies/quality-policy.md": policy(),
         "records/inc-0001.yaml": record(),
@@ -62,11 +62,11 @@ def write(repo: Path, rel: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def failing_results(report: Dict[str, Any], rule: Optional[str] = None) -> List[Dict[str, Any]]:
+def failing_results(report: dict[str, Any], rule: str | None = None) -> list[dict[str, Any]]:
     return [r for r in report["results"] if r["status"] == "fail" and (rule is None or r["rule"] == rule)]
 
 
-def worktree_state(repo: Path) -> Dict[str, Any]:
+def worktree_state(repo: Path) -> dict[str, Any]:
     """What a read-only check must leave alone: status, stash, index and every file's bytes."""
     files = {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
     return {
@@ -89,7 +89,7 @@ not_applicable:
 """
 
 
-def mixed_files(config: bool = True) -> Dict[str, str]:
+def mixed_files(config: bool = True) -> dict[str, str]:
     """Every kind of result: pass, fail with and without a location, several locations, waived, n/a."""
     files = base_files() | {
         "records/inc-0002.yaml": record("INC-0002", supersedes="INC-0999"),  # DOC-REF

@@ -4,9 +4,10 @@ rule folder that exercises neighbours and parent gathering whatever the shipped 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any
 
 from docbuilder import rule_file
 from packdata import RawPack, catalogue_clauses, requirement_clauses
@@ -17,11 +18,11 @@ def norm(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def summaries(key: str) -> Dict[str, str]:
+def summaries(key: str) -> dict[str, str]:
     return {c["number"]: norm(c["summary"]) for c in catalogue_clauses(key)}
 
 
-def titles(key: str) -> Dict[str, str]:
+def titles(key: str) -> dict[str, str]:
     return {c["number"]: c.get("title") or "" for c in catalogue_clauses(key)}
 
 
@@ -30,15 +31,15 @@ class Expected:
     """One base clause's entry: rule ids named directly, and those gathered from sub-clauses
     (rule id -> the sub-clauses that carry it), for credit (base) and for reuse (neighbours)."""
 
-    direct: List[str] = field(default_factory=list)
-    through: Dict[str, List[str]] = field(default_factory=dict)
-    reused: Dict[str, List[str]] = field(default_factory=dict)  # [] = names this clause itself
+    direct: list[str] = field(default_factory=list)
+    through: dict[str, list[str]] = field(default_factory=dict)
+    reused: dict[str, list[str]] = field(default_factory=dict)  # [] = names this clause itself
 
 
-def expected_entries(pack: RawPack) -> Dict[str, Expected]:
+def expected_entries(pack: RawPack) -> dict[str, Expected]:
     """Per base clause (catalogue order): what its entry in the guide lists."""
     numbers = requirement_clauses(pack.base)
-    out: Dict[str, Expected] = {}
+    out: dict[str, Expected] = {}
     for number in numbers:
         below = [n for n in numbers if n.startswith(number + ".")]
         entry = Expected()
@@ -57,15 +58,15 @@ def expected_entries(pack: RawPack) -> Dict[str, Expected]:
     return out
 
 
-def rules_by_id(pack: RawPack) -> Dict[str, Mapping[str, Any]]:
+def rules_by_id(pack: RawPack) -> dict[str, Mapping[str, Any]]:
     return {r["id"]: r for r in pack.rules}
 
 
-def new_rules(pack: RawPack) -> List[Mapping[str, Any]]:
+def new_rules(pack: RawPack) -> list[Mapping[str, Any]]:
     return [r for r in pack.rules if r["relation"]["type"] == "none"]
 
 
-def partial_examples(pack: RawPack) -> List[Tuple[str, Mapping[str, Any]]]:
+def partial_examples(pack: RawPack) -> list[tuple[str, Mapping[str, Any]]]:
     """(base clause, rule) for every partial rule and each base clause it names."""
     return [(b, r) for r in pack.rules if r["relation"]["type"] == "partial" for b in r["relation"]["base"]]
 

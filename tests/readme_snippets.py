@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
 
 from conftest import REPO_ROOT
 
@@ -11,7 +10,7 @@ SECTION = "## Gating changes in CI and pre-commit"
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 
 
-def blocks() -> List[Tuple[str, str]]:
+def blocks() -> list[tuple[str, str]]:
     """(language, code) of every fenced block in the section."""
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index(SECTION)

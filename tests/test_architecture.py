@@ -156,3 +156,10 @@ def test_every_result_carries_the_kind_of_rule_that_produced_it(sample_copy: Pat
     assert {r.kind for r in run.results} == set(KINDS)  # compared with git: every family ran
     assert [r.kind for r in run.results if r.rule == GIT_VERSION and r.failing] == [GIT]
     assert set(builtin_rules()) == set(BUILTIN)
+
+
+def test_every_report_format_is_held_to_the_reporter_protocol() -> None:
+    """mypy checks the modules named in reports/conformance.py: a format missing there goes unchecked."""
+    from imscheck.reports import REPORTER_BY_NAME, conformance
+
+    assert {module.__name__ for module in conformance.CHECKED} == set(REPORTER_BY_NAME.values())

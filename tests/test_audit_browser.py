@@ -9,7 +9,7 @@ directory (``$TMPDIR/imscheck-audit-screenshots``, or ``$IMSCHECK_SCREENSHOTS``;
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from audit_support import NOT_APPLICABLE_CLAUSE, SHORT_LABEL, build_gapped, expected_grid
@@ -17,7 +17,7 @@ from conftest import open_page, run_cli
 
 
 @pytest.fixture(params=["sample-org", "gapped"])
-def case(request: pytest.FixtureRequest, make_repo) -> Dict[str, Any]:
+def case(request: pytest.FixtureRequest, make_repo) -> dict[str, Any]:
     if request.param == "gapped":
         return {"name": "gapped", "repo": build_gapped(make_repo).root, "not_applicable": [NOT_APPLICABLE_CLAUSE]}
     return {"name": "sample-org", "repo": request.getfixturevalue("sample_copy"), "not_applicable": []}
@@ -25,12 +25,12 @@ def case(request: pytest.FixtureRequest, make_repo) -> Dict[str, Any]:
 
 
 
-def test_report_as_seen_in_chromium(browser: Any, case: Dict[str, Any], tmp_path: Path, screenshots: Path) -> None:
+def test_report_as_seen_in_chromium(browser: Any, case: dict[str, Any], tmp_path: Path, screenshots: Path) -> None:
     out = tmp_path / f"{case['name']}.html"
     assert run_cli("audit", str(case["repo"]), "--output", str(out)).exit_code == 0
     report = run_cli("check", str(case["repo"]), "--format", "json").json()
     expected = expected_grid(report, case["not_applicable"])
-    requests: List[str] = []
+    requests: list[str] = []
     page = open_page(browser, out, requests)
     page.screenshot(path=str(screenshots / f"{case['name']}.png"))
     page.screenshot(path=str(screenshots / f"{case['name']}-full.png"), full_page=True)

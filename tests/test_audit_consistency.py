@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from conftest import run_cli
 
@@ -33,7 +32,7 @@ def audit_html(repo: Path, out: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
-def findings(markdown: str) -> List[Tuple[str, str, str]]:
+def findings(markdown: str) -> list[tuple[str, str, str]]:
     """(heading, Expected, Found) of each nonconformity."""
     out = []
     for block in re.split(r"\n#### ", markdown)[1:]:
@@ -59,11 +58,11 @@ def test_the_found_line_does_not_repeat_the_expected_one(sample_copy: Path, tmp_
     assert by_clause["8.7.2"].startswith("no continuity test record")  # several expectations: which one is lacking
 
 
-def _table_counts(markdown: str) -> Dict[str, int]:
+def _table_counts(markdown: str) -> dict[str, int]:
     return {label: int(n) for label, n in re.findall(r"^\| \S+ ([A-Z][a-z]+(?: [a-z]+)*) \| (\d+) \|$", markdown, re.M)}
 
 
-def _verdict_counts(verdict: str) -> Dict[str, int]:
+def _verdict_counts(verdict: str) -> dict[str, int]:
     found = {"major": 0, "minor": 0}
     for n, severity in re.findall(r"(\d+) (major|minor) (?:nonconformit|one)", verdict):
         found[severity] = int(n)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List
 
 import pytest
 from audit_support import NOT_APPLICABLE_CLAUSE, Gapped, build_gapped, expected_grid
@@ -29,19 +28,19 @@ def gapped(make_repo) -> Gapped:
     return build_gapped(make_repo)
 
 
-def _section(markdown: str, heading: str) -> List[str]:
+def _section(markdown: str, heading: str) -> list[str]:
     lines = markdown.splitlines()
     start = lines.index(heading)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     return lines[start + 1:end]
 
 
-def _cells(row: str) -> List[str]:
+def _cells(row: str) -> list[str]:
     # split on unescaped pipes only: repository text may contain an escaped \|
     return [c.strip() for c in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
 
 
-def _grid_rows(markdown: str) -> Dict[str, List[str]]:
+def _grid_rows(markdown: str) -> dict[str, list[str]]:
     rows = {}
     for line in _section(markdown, SECTIONS[0]):
         cells = _cells(line) if line.startswith("|") else []

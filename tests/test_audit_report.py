@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
 
 import pytest
 from audit_support import (
@@ -33,7 +32,7 @@ def gapped(make_repo) -> Gapped:
     return build_gapped(make_repo)
 
 
-def _guidance(standard: str) -> Dict[str, str]:
+def _guidance(standard: str) -> dict[str, str]:
     """Each rule's guidance, as the library loads the pack and the hygiene rules."""
     from imscheck.api import Settings, always_run_rules, catalogues, resolve_pack
     from imscheck.config import Config
@@ -42,7 +41,7 @@ def _guidance(standard: str) -> Dict[str, str]:
     return {**{r.id: r.guidance for r in pack.rules}, **{h.id: h.guidance for h in always_run_rules().values()}}
 
 
-def _snapshot(root: Path) -> Dict[str, Tuple[bytes, int]]:
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
@@ -223,7 +222,7 @@ def test_checklist_and_observations_match_the_json_report(gapped: Gapped, tmp_pa
         items = [li.text() for ul in row.find_all("ul", "checklist") for li in ul.find_all("li")]
         shown = [] if result["status"] in ("waived", "not_applicable") else result["checklist"]
         assert len(items) == len(shown), result["rule"]
-        for text, item in zip(items, shown):
+        for text, item in zip(items, shown, strict=False):
             assert text.startswith(f"{'✓' if item['found'] else '✗'} {item['topic']}: {'found' if item['found'] else 'not found'}")
     observations = [(r["rule"], " ".join(o["message"].split())) for r in report["results"] for o in r["observations"]]
     table = tree.by_id("nonconformities").find_all("table", "observations")

@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import pytest
 from conftest import git
@@ -36,7 +36,7 @@ def _break(repo: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Any, str, str]:
+def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str, str]:
     repo = tmp_path_factory.mktemp("scale") / "repo"
     made = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_repo.py"), str(repo), "--documents", str(DOCUMENTS),
                            "--single-commit"], capture_output=True, text=True, timeout=600)
@@ -50,15 +50,15 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Any, str, str]:
     return run, render(report, "html"), render(report, "markdown")
 
 
-def _failing_requirements(run: Any) -> List[Any]:
+def _failing_requirements(run: Any) -> list[Any]:
     return [r for r in run.results if r.is_requirement and r.status in ("fail", "error")]
 
 
-def _controlled(run: Any) -> List[Any]:
+def _controlled(run: Any) -> list[Any]:
     return [d for d in run.documents if getattr(d, "type", None) not in ("record", "report")]
 
 
-def test_the_broken_repository_is_what_the_test_needs(audited: Tuple[Any, str, str]) -> None:
+def test_the_broken_repository_is_what_the_test_needs(audited: tuple[Any, str, str]) -> None:
     run, _, _ = audited
     assert len(run.documents) >= DOCUMENTS - 1
     failing = {r.rule: r for r in _failing_requirements(run)}
@@ -68,7 +68,7 @@ def test_the_broken_repository_is_what_the_test_needs(audited: Tuple[Any, str, s
     assert 40 < len(_controlled(run)) < 200
 
 
-def test_the_page_is_small_and_names_every_failing_requirement_and_controlled_document(audited: Tuple[Any, str, str]) -> None:
+def test_the_page_is_small_and_names_every_failing_requirement_and_controlled_document(audited: tuple[Any, str, str]) -> None:
     run, page, _ = audited
     assert len(page.encode("utf-8")) < LIMIT
     articles = re.findall(r'<article class="finding.*?</article>', page, re.S)
@@ -81,7 +81,7 @@ def test_the_page_is_small_and_names_every_failing_requirement_and_controlled_do
         assert (doc.id or doc.path) in named, doc.path
 
 
-def test_long_lists_fold_and_every_link_still_lands(audited: Tuple[Any, str, str]) -> None:
+def test_long_lists_fold_and_every_link_still_lands(audited: tuple[Any, str, str]) -> None:
     run, page, _ = audited
     failing = next(r for r in run.results if r.rule == "SMS-8.5.1.3")
     total = len(failing.locations)
@@ -105,7 +105,7 @@ def test_long_lists_fold_and_every_link_still_lands(audited: Tuple[Any, str, str
     assert "default-src 'none'" in page
 
 
-def test_markdown_folds_the_same_way(audited: Tuple[Any, str, str]) -> None:
+def test_markdown_folds_the_same_way(audited: tuple[Any, str, str]) -> None:
     run, _, markdown = audited
     assert len(markdown.encode("utf-8")) < LIMIT
     assert "### Records by folder" in markdown
@@ -134,7 +134,7 @@ def test_a_small_repository_folds_nothing(sample_copy: Path, tmp_path: Path) -> 
     assert run_cli("audit", str(sample_copy), "-o", str(out)).exit_code == 0
     page = out.read_text(encoding="utf-8")
     assert "Records by folder" not in page and " more records" not in page
-    documents: Dict[str, int] = {}
+    documents: dict[str, int] = {}
     for rel in git(sample_copy, "ls-files").split():
         if rel.endswith((".md", ".yaml")) and rel not in ("imscheck.yaml", "README.md"):
             documents[rel] = 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 from conftest import run_cli
@@ -16,7 +15,7 @@ BILLION_LAUGHS = "id: LOL\ntype: record\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
 )
 
 # case id -> (files, expected (rule, path, line) findings)
-CASES: Dict[str, Tuple[Dict[str, object], List[Tuple[str, str, int]]]] = {
+CASES: dict[str, tuple[dict[str, object], list[tuple[str, str, int]]]] = {
     "unparseable-yaml": ({"bad.yaml": "id: R-1\ntitle: [unclosed\ntype: record\n"}, [("DOC-PARSE", "bad.yaml", 3)]),
     "front-matter-not-closed": ({"open.md": "---\nid: P-1\ntitle: x\n# Heading\n"}, [("DOC-PARSE", "open.md", 1)]),
     "front-matter-not-a-mapping": ({"list.md": "---\n- a\n- b\n---\n"}, [("DOC-PARSE", "list.md", 2)]),
@@ -56,7 +55,7 @@ CASES: Dict[str, Tuple[Dict[str, object], List[Tuple[str, str, int]]]] = {
 }
 
 
-def _findings(report: dict) -> List[Tuple[str, str, int]]:
+def _findings(report: dict) -> list[tuple[str, str, int]]:
     for r in report["results"]:
         assert "\n" not in r["message"], r["message"]  # one line per finding
     return [(r["rule"], loc["path"], loc["line"]) for r in report["results"] if r["status"] == "fail" and r["clause"] is None for loc in r["locations"]]

@@ -16,7 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, List, Set
 
 import pytest
 from conftest import REPO_ROOT, SAMPLE_ORG, git, run_cli
@@ -31,7 +30,7 @@ def generate(target: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=ENV, timeout=120)
 
 
-def front_matter(path: Path) -> Dict[str, object]:
+def front_matter(path: Path) -> dict[str, object]:
     import yaml
 
     text = path.read_text(encoding="utf-8")
@@ -55,7 +54,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def documents(generated: Path) -> Dict[str, Dict[str, object]]:
+def documents(generated: Path) -> dict[str, dict[str, object]]:
     files = [generated / rel for rel in git(generated, "ls-files").split()]
     docs = {}
     for path in files:
@@ -65,7 +64,7 @@ def documents(generated: Path) -> Dict[str, Dict[str, object]]:
     return docs
 
 
-def test_generator_makes_a_committed_repository_of_the_asked_size(generated: Path, documents: Dict[str, Dict[str, object]]) -> None:
+def test_generator_makes_a_committed_repository_of_the_asked_size(generated: Path, documents: dict[str, dict[str, object]]) -> None:
     assert len(documents) == SIZE
     assert git(generated, "status", "--porcelain") == ""
     # The second commit only adds records, so --changed-since HEAD~1 compares like a day's export.
@@ -85,7 +84,7 @@ def test_generated_repository_is_read_like_sample_org(generated: Path) -> None:
     assert failing == {r["rule"] for r in theirs["results"] if r["status"] != "pass"}
 
 
-def test_every_record_kind_is_present_with_references(generated: Path, documents: Dict[str, Dict[str, object]]) -> None:
+def test_every_record_kind_is_present_with_references(generated: Path, documents: dict[str, dict[str, object]]) -> None:
     sample_kinds = {record_prefix(p.name) for p in SAMPLE_ORG.rglob("REC-*") if "records" in p.parts}
     records = {rel: d for rel, d in documents.items() if d["type"] in ("record", "report")}
     kinds = {record_prefix(str(d["id"])) for d in records.values()}
@@ -96,7 +95,7 @@ def test_every_record_kind_is_present_with_references(generated: Path, documents
     ids = {str(d["id"]) for d in documents.values()}
     named = [r for d in changes for r in d.get("related", []) or [] if re.match(r"REC-(INC|PRB)-", str(r))]
     assert named and set(named) <= ids
-    catalogue: Set[str] = set(documents["service-management/SMS-CAT-001-service-catalogue.md"]["services"])  # type: ignore[arg-type]
+    catalogue: set[str] = set(documents["service-management/SMS-CAT-001-service-catalogue.md"]["services"])  # type: ignore[arg-type]
     assert {s for d in records.values() for s in d.get("services", []) or []} == catalogue  # type: ignore[union-attr]
     dates = sorted(str(d["date"]) for d in records.values())
     assert "2025-11-01" <= dates[0] and dates[-1] <= "2026-11-01"  # sample-org's as_of and the year before
@@ -158,5 +157,5 @@ def test_a_run_past_the_timeout_is_killed_and_reported_as_a_bound(tmp_path: Path
     finished = bench.measure([sys.executable, "-c", "pass"], ENV, tmp_path, timeout=60)
     assert not finished.timed_out and finished.exit_code == 0
     row = bench.Row(100000, "check", runs=[run], floor=[finished])
-    cells: List[str] = bench.table([row], 0.5).splitlines()[2].split(" | ")
+    cells: list[str] = bench.table([row], 0.5).splitlines()[2].split(" | ")
     assert cells[2].startswith("> ") and cells[3] == "> 500 ms" and "timed out" in cells[-1]

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -23,7 +23,7 @@ SARIF_SCHEMA = SHARED / "external-schemas" / "sarif" / "sarif-schema-2.1.0.json"
 JUNIT_XSD = SHARED / "external-schemas" / "junit" / "jenkins-xunit-junit-10.xsd"
 
 
-def run_lines(lines: List[str], cwd: Path, env: Dict[str, str]) -> int:
+def run_lines(lines: list[str], cwd: Path, env: dict[str, str]) -> int:
     """Run the recipe's imscheck command lines with bash, as the CI runner would; the last code."""
     commands = [line for line in lines if line.split()[0] == "imscheck"]
     assert commands, lines
@@ -38,7 +38,7 @@ def run_lines(lines: List[str], cwd: Path, env: Dict[str, str]) -> int:
 
 
 @pytest.fixture
-def merge_request(make_repo: Any) -> Dict[str, Any]:
+def merge_request(make_repo: Any) -> dict[str, Any]:
     """A documentation repository and a merge request on it that edits an approved policy badly."""
     repo = make_repo(base_files())
     base = git(repo, "rev-parse", "HEAD").strip()
@@ -48,7 +48,7 @@ def merge_request(make_repo: Any) -> Dict[str, Any]:
     return {"repo": repo, "base": base}
 
 
-def test_gitlab_job_gates_the_merge_request_and_publishes_junit(merge_request: Dict[str, Any]) -> None:
+def test_gitlab_job_gates_the_merge_request_and_publishes_junit(merge_request: dict[str, Any]) -> None:
     from junitparser import Failure, JUnitXml
 
     job = yaml.safe_load(snippet("artifacts:"))["imscheck"]
@@ -70,7 +70,7 @@ def test_gitlab_job_gates_the_merge_request_and_publishes_junit(merge_request: D
     assert run_lines(job["script"], repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_request["base"]}) == 0
 
 
-def test_github_workflow_uploads_sarif_even_when_the_check_fails(merge_request: Dict[str, Any]) -> None:
+def test_github_workflow_uploads_sarif_even_when_the_check_fails(merge_request: dict[str, Any]) -> None:
     workflow = yaml.safe_load(snippet("upload-sarif"))
     assert workflow["permissions"]["security-events"] == "write"
     steps = workflow["jobs"]["imscheck"]["steps"]
@@ -90,7 +90,7 @@ def test_github_workflow_uploads_sarif_even_when_the_check_fails(merge_request: 
         validator_for(schema)(schema).validate(document)
 
 
-def test_jenkins_pipeline_publishes_junit_the_xunit_schema_accepts(merge_request: Dict[str, Any]) -> None:
+def test_jenkins_pipeline_publishes_junit_the_xunit_schema_accepts(merge_request: dict[str, Any]) -> None:
     from junitparser import Failure, JUnitXml
 
     pipeline = snippet("pipeline {", lang="groovy")

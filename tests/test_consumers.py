@@ -11,9 +11,10 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -44,12 +45,12 @@ def jenkins_valid(text: str) -> None:
     xmlschema.XMLSchema(str(JUNIT_XSD)).validate(text)
 
 
-def junit_cases(text: str) -> Dict[str, Tuple[str, Any]]:
+def junit_cases(text: str) -> dict[str, tuple[str, Any]]:
     """testcase name -> (outcome, case) as junitparser reads the file."""
     from junitparser import Error, Failure, JUnitXml, Skipped
 
     kinds = {Failure: "failure", Error: "error", Skipped: "skipped"}
-    out: Dict[str, Tuple[str, Any]] = {}
+    out: dict[str, tuple[str, Any]] = {}
     for suite in JUnitXml.fromstring(text.encode("utf-8")):
         for case in suite:
             outcome = next((kinds[type(r)] for r in case.result if type(r) in kinds), "pass")
@@ -58,7 +59,7 @@ def junit_cases(text: str) -> Dict[str, Tuple[str, Any]]:
     return out
 
 
-def sarif_valid(document: Dict[str, Any]) -> None:
+def sarif_valid(document: dict[str, Any]) -> None:
     from jsonschema.validators import validator_for
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
@@ -66,7 +67,7 @@ def sarif_valid(document: Dict[str, Any]) -> None:
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
 
-def github_accepts(document: Dict[str, Any], top: Path, suppressed: bool = False) -> List[Dict[str, Any]]:
+def github_accepts(document: dict[str, Any], top: Path, suppressed: bool = False) -> list[dict[str, Any]]:
     """GitHub's documented rules for uploaded SARIF, on top of the schema; the findings."""
     sarif_valid(document)
     assert document["version"] == "2.1.0"
@@ -165,10 +166,10 @@ def test_testcase_names_do_not_change_when_a_line_is_inserted_above_a_finding(ma
         path.write_text("# corrected later\n\n" + path.read_text(), encoding="utf-8")
     after = report(repo, fmt, tmp_path)
 
-    def outcomes(text: str) -> Dict[str, str]:
+    def outcomes(text: str) -> dict[str, str]:
         return {name: outcome for name, (outcome, _) in junit_cases(text).items()}
 
-    def failure_text(text: str, name: str = "DOC-REF records/inc-0002.yaml") -> List[Optional[str]]:
+    def failure_text(text: str, name: str = "DOC-REF records/inc-0002.yaml") -> list[str | None]:
         return [case.findtext("failure") for case in ET.fromstring(text).iter("testcase") if case.get("name") == name]
 
     assert outcomes(after) == outcomes(before)
@@ -259,7 +260,7 @@ HOSTILE = "bad\ud800 \x01\x1b[31m\x7f \ufffe end"
 
 def hostile_run() -> Run:
     """Lone surrogates and control characters in every repository-derived string."""
-    def result(rule: str, clause: Optional[str], status: str, path: str, message: str) -> Result:
+    def result(rule: str, clause: str | None, status: str, path: str, message: str) -> Result:
         return Result(rule=rule, title=f"Title {HOSTILE}", standard=STANDARD if clause else None, clause=clause,
                       relation="full" if clause else None, base_clauses=("7.5",) if clause else (), severity="minor",
                       status=status, message=message, locations=(Location(path, 3), Location(f"b/{HOSTILE}.md", 1)),

@@ -6,8 +6,6 @@ Read from the raw pack files (tests/packdata.py), so the loader cannot hide a di
 
 from __future__ import annotations
 
-from typing import Dict
-
 import pytest
 from packdata import RULES, load_raw_pack
 
@@ -16,7 +14,7 @@ PACK_2011 = {r["clause"]: r for r in load_raw_pack(RULES / "packs" / "iso20000-1
 
 # 2018 clause -> the 2011 clause whose text it carries over (the service management processes
 # kept their substance; the clauses 2018 rewrote in the common management-system text are not here)
-CARRIED_OVER: Dict[str, str] = {
+CARRIED_OVER: dict[str, str] = {
     "7.1": "4.4.1", "7.2": "4.4.2", "7.5.2": "4.3.2", "7.5.3": "4.3.3",
     "6.3": "4.5.2", "8.2.3": "4.2",
     "8.3.2": "7.1", "8.3.3": "6.1", "8.3.4.1": "7.2",
@@ -28,7 +26,7 @@ CARRIED_OVER: Dict[str, str] = {
     "9.4": "6.2",
 }
 # pairs whose relations differ on purpose: the 2018 rule's justification must name the 2011 clause
-DIFFERING: Dict[str, str] = {"7.5.4": "4.3.1", "8.5.1.1": "9.2"}
+DIFFERING: dict[str, str] = {"7.5.4": "4.3.1", "8.5.1.1": "9.2"}
 
 
 @pytest.mark.parametrize("clause", sorted(CARRIED_OVER))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 from conftest import run_cli
 from docbuilder import controlled, rule_file
@@ -37,18 +37,18 @@ def line_of(repo: Path, rel: str, prefix: str) -> int:
     return next(i for i, line in enumerate((repo / rel).read_text(encoding="utf-8").splitlines(), 1) if line.startswith(prefix))
 
 
-def check_json(repo: Path, *args: str) -> Dict[str, Any]:
+def check_json(repo: Path, *args: str) -> dict[str, Any]:
     result = run_cli("check", repo, "--format", "json", *args)
     assert result.exit_code in (0, 1), result.stderr
     return result.json()
 
 
-def result_of(report: Dict[str, Any], rule: str) -> Dict[str, Any]:
+def result_of(report: dict[str, Any], rule: str) -> dict[str, Any]:
     [found] = [r for r in report["results"] if r["rule"] == rule]
     return found
 
 
-def locations(result: Dict[str, Any]) -> List[str]:
+def locations(result: dict[str, Any]) -> list[str]:
     return [f"{loc['path']}:{loc['line']}" for loc in result["locations"]]
 
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 from conftest import run_cli
@@ -50,8 +50,8 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=
 
 
 @st.composite
-def metadata(draw: Any) -> Dict[str, Any]:
-    meta: Dict[str, Any] = {"id": draw(st.one_of(st.just("DOC-1"), TEXT)), "type": draw(st.one_of(st.sampled_from(TYPES), TEXT))}
+def metadata(draw: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"id": draw(st.one_of(st.just("DOC-1"), TEXT)), "type": draw(st.one_of(st.sampled_from(TYPES), TEXT))}
     meta.update(draw(st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)))
     return meta
 
@@ -81,7 +81,7 @@ JSON_TEXT = st.one_of(
 
 
 @st.composite
-def document(draw: Any) -> Dict[str, str]:
+def document(draw: Any) -> dict[str, str]:
     name = draw(st.sampled_from(["a.md", "records/r.yaml", "b.json", "c.yml", "policies/p.md", "weird |`<x>.md"]))
     if name.endswith(".md"):
         front = draw(st.one_of(metadata().map(_yaml_text), RAW_YAML))
@@ -118,7 +118,7 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def _run_everything(files: Dict[str, str]) -> None:
+def _run_everything(files: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory(prefix="imscheck-fuzz-") as tmp:
         repo = Path(tmp) / "repo"
         out = Path(tmp) / "out"
@@ -144,15 +144,15 @@ def _run_everything(files: Dict[str, str]) -> None:
 
 
 def _assert_one_line(stderr: str) -> None:
-    lines: List[str] = [line for line in stderr.splitlines() if line.strip()]
+    lines: list[str] = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
     assert "Traceback" not in stderr
 
 
 @BUDGET
 @given(st.lists(document(), min_size=1, max_size=4))
-def test_any_documents_give_findings_never_a_crash(docs: List[Dict[str, str]]) -> None:
-    files: Dict[str, str] = {}
+def test_any_documents_give_findings_never_a_crash(docs: list[dict[str, str]]) -> None:
+    files: dict[str, str] = {}
     for doc in docs:
         files.update(doc)
     _run_everything(files)
@@ -160,5 +160,5 @@ def test_any_documents_give_findings_never_a_crash(docs: List[Dict[str, str]]) -
 
 @BUDGET
 @given(config_text(), document())
-def test_any_configuration_gives_exit_two_or_a_run(config: str, doc: Dict[str, str]) -> None:
+def test_any_configuration_gives_exit_two_or_a_run(config: str, doc: dict[str, str]) -> None:
     _run_everything({"imscheck.yaml": config, **doc})

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from conftest import commit_all, git, run_cli
 from gate_docs import AS_OF, base_files, failing_results, policy, record, worktree_state, write
 
 
-def changed(repo: Path, *extra: str) -> Dict[str, Any]:
+def changed(repo: Path, *extra: str) -> dict[str, Any]:
     result = run_cli("check", repo, "--changed-since", "HEAD", "--as-of", AS_OF, "--format", "json", *extra)
     assert result.exit_code in (0, 1), result.stderr
     return result.json()
 
 
-def git_findings(report: Dict[str, Any], rule: str) -> list:
+def git_findings(report: dict[str, Any], rule: str) -> list:
     return failing_results(report, rule)
 
 

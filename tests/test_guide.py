@@ -8,7 +8,6 @@ import shutil
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 from conftest import run_cli
@@ -31,7 +30,7 @@ def _guide(pack: RawPack, *extra: str) -> str:
     return result.stdout
 
 
-def _parts(markdown: str, pack: RawPack) -> Tuple[str, str]:
+def _parts(markdown: str, pack: RawPack) -> tuple[str, str]:
     """(the per-9001-clause part, the new-requirements part) of a Markdown guide."""
     after_summary = markdown.split("\n## ", 2)
     assert len(after_summary) == 3, "expected a summary section, then the base clause section"
@@ -40,7 +39,7 @@ def _parts(markdown: str, pack: RawPack) -> Tuple[str, str]:
     return base_part, rest
 
 
-def _base_headings(base_part: str) -> List[str]:
+def _base_headings(base_part: str) -> list[str]:
     return re.findall(r"^#{3,6} (\d+(?:\.\d+)*) ", base_part, re.M)
 
 
@@ -58,14 +57,14 @@ _THROUGH = re.compile(r"^- (\S+) .*\((F|P), rule ([^,()\s]+), through ([\d., ]+)
 _REUSED = re.compile(r"^- (\S+) .*\(new, rule ([^,()\s]+)(?:, through ([\d., ]+))?\)$", re.M)
 
 
-def _sections(part: str) -> Dict[str, str]:
+def _sections(part: str) -> dict[str, str]:
     """The text under each clause heading of a guide part, up to the next heading."""
     matches = list(re.finditer(r"^#{3,6} (\d+(?:\.\d+)*) .*$", part, re.M))
     ends = [m.start() for m in matches[1:]] + [len(part)]
-    return {m.group(1): part[m.end():end] for m, end in zip(matches, ends)}
+    return {m.group(1): part[m.end():end] for m, end in zip(matches, ends, strict=False)}
 
 
-def _new_sections(new_part: str) -> Dict[str, str]:
+def _new_sections(new_part: str) -> dict[str, str]:
     """The detail of each new requirement, by the rule it names."""
     chunks = re.split(r"^### ", new_part, flags=re.M)[1:]
     found = {}
@@ -154,7 +153,7 @@ def test_the_caveat_comes_first(pack: RawPack) -> None:
         assert word in preamble, word
 
 
-def _user_guide(tmp_path: Path) -> Tuple[Guide, RawPack]:
+def _user_guide(tmp_path: Path) -> tuple[Guide, RawPack]:
     folder = write_user_rules(tmp_path / "user-rules")
     pack = next(p for p in PACKS if p.target == "iso20000-1:2018")
     guide = build_guide(load_pack(rules_dir(), pack.target, catalogues(), extra_dirs=[folder]), catalogues())
@@ -212,11 +211,11 @@ def test_unknown_target_is_a_clear_usage_error() -> None:
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.ids: List[str] = []
-        self.tags: List[str] = []
-        self.links: List[str] = []
+        self.ids: list[str] = []
+        self.tags: list[str] = []
+        self.links: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: List[Tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         values = dict(attrs)
         if values.get("id"):

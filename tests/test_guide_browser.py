@@ -10,7 +10,7 @@ screenshot of each guide is kept beside the audit ones (``$IMSCHECK_SCREENSHOTS`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from conftest import open_page, run_cli
@@ -31,7 +31,7 @@ IDS = [p.directory.name for p in PACKS]
 
 
 
-def _texts(page: Any, selector: str) -> Dict[str, str]:
+def _texts(page: Any, selector: str) -> dict[str, str]:
     """Visible text (innerText: what is rendered, not hidden markup) of each element by id."""
     found = page.eval_on_selector_all(selector, "els => els.map(e => [e.id, e.innerText])")
     return {element_id: norm(text) for element_id, text in found}
@@ -48,7 +48,7 @@ def _caveat_is_on_screen(page: Any) -> None:
 def test_guide_as_seen_in_chromium(browser: Any, pack: RawPack, tmp_path: Path, screenshots: Path) -> None:
     out = tmp_path / "guide.html"
     assert run_cli("guide", "--target", pack.target, "--base", pack.base, "--format", "html", "--output", str(out)).exit_code == 0
-    requests: List[str] = []
+    requests: list[str] = []
     page = open_page(browser, out, requests)
     page.screenshot(path=str(screenshots / f"guide-{pack.directory.name}.png"))
     _caveat_is_on_screen(page)
@@ -102,7 +102,7 @@ def test_user_rule_neighbours_as_seen_in_chromium(browser: Any, tmp_path: Path) 
     guide = build_guide(load_pack(rules_dir(), "iso20000-1:2018", catalogues(), extra_dirs=[folder]), catalogues())
     out = tmp_path / "guide.html"
     out.write_text(render(guide, "html"), encoding="utf-8")
-    requests: List[str] = []
+    requests: list[str] = []
     page = open_page(browser, out, requests)
     _caveat_is_on_screen(page)
     base = _texts(page, "section[id^='base-']")

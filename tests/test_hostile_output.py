@@ -13,7 +13,6 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 from conftest import commit_all, git, init_git, run_cli, write_files
@@ -48,7 +47,7 @@ SURROGATE_JSON = '{"id": "R-\\ud800", "type": "record", "title": "odd \\uffff\\u
 NOT_IN_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
-def _hostile_files() -> Dict[str, str]:
+def _hostile_files() -> dict[str, str]:
     # JSON string syntax is YAML double-quoted syntax: the value arrives with its raw characters.
     return {
         **base_files(),
@@ -75,7 +74,7 @@ def _no_temporary_files(folder: Path) -> bool:
 # --- item 1: never written through a symlink ------------------------------------------------
 
 # case id -> (command and arguments; {target} is the report path inside the repository)
-WRITERS: Dict[str, List[str]] = {
+WRITERS: dict[str, list[str]] = {
     "check-output": ["check", ".", "--as-of", AS_OF, "--format", "json", "--output", "{target}"],
     "check-report-junit": ["check", ".", "--as-of", AS_OF, "--report", "junit:{target}"],
     "check-report-text": ["check", ".", "--as-of", AS_OF, "--format", "json", "--report", "text:{target}"],
@@ -85,7 +84,7 @@ WRITERS: Dict[str, List[str]] = {
     "guide": ["guide", "--output", "{target}"],
 }
 # how the merge request plants the link: (path written, committed symlink, what it points to)
-LINKS: Dict[str, Tuple[str, str, str]] = {
+LINKS: dict[str, tuple[str, str, str]] = {
     "link-to-a-file": ("imscheck.xml", "imscheck.xml", "sentinel.txt"),
     "dangling-link": ("imscheck.xml", "imscheck.xml", "created-by-imscheck.txt"),
     "linked-folder": ("reports/out.txt", "reports", "."),
@@ -153,7 +152,7 @@ def test_a_report_replaces_a_regular_file_and_leaves_no_temporary_file(make_repo
 # --- item 12: a failing run leaves no partial file -----------------------------------------
 
 # case id -> (files to add to the repository, extra arguments; {out} is the main report, {tmp} the test folder)
-FAILING_RUNS: Dict[str, Tuple[Dict[str, str], List[str]]] = {
+FAILING_RUNS: dict[str, tuple[dict[str, str], list[str]]] = {
     "broken-config": ({"imscheck.yaml": "standard: [unclosed\n"}, []),
     "unknown-standard": ({"imscheck.yaml": "standard: iso20000-1:1999\n"}, []),
     "second-target-under-a-file": ({}, ["--report", "junit:{tmp}/a-file.txt/x.xml"]),
@@ -187,14 +186,14 @@ def test_a_failing_run_leaves_no_partial_file(make_repo, tmp_path: Path, case: s
 
 # --- item 13: Markdown ----------------------------------------------------------------------
 
-def _markdown(text: str) -> Tuple[str, list]:
+def _markdown(text: str) -> tuple[str, list]:
     md = MarkdownIt("commonmark").enable("table")  # raw HTML on, as GitHub and GitLab comments allow some
     return md.render(text), md.parse(text)
 
 
-def _table_rows(tokens: list) -> List[Tuple[int, int]]:
+def _table_rows(tokens: list) -> list[tuple[int, int]]:
     """(cells in the row, cells in its table's header) for every body row of every table."""
-    rows: List[Tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []
     header = cells = 0
     in_head = False
     for token in tokens:
@@ -213,7 +212,7 @@ def _table_rows(tokens: list) -> List[Tuple[int, int]]:
     return rows
 
 
-def _assert_inert(markdown: str) -> Tuple[str, list]:
+def _assert_inert(markdown: str) -> tuple[str, list]:
     html, tokens = _markdown(markdown)
     assert "<img" not in html and "<a " not in html and "\x1b" not in markdown
     assert "://" not in markdown and "www.evil" not in markdown and "@everyone" not in markdown  # nothing to auto-link or mention
@@ -250,7 +249,7 @@ def _assert_visible(text: str) -> None:
 
 
 @pytest.mark.parametrize("extra", [[], ["--quiet"], ["-v"], ["--color", "always"]], ids=["default", "quiet", "verbose", "color"])
-def test_text_report_shows_control_characters_visibly(hostile_repo: Path, extra: List[str]) -> None:
+def test_text_report_shows_control_characters_visibly(hostile_repo: Path, extra: list[str]) -> None:
     result = run_cli("check", hostile_repo, "--as-of", AS_OF, *extra)
     assert result.exit_code == 1, result.stderr
     text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) if "--color" in extra else result.stdout  # our own SGR colours only
@@ -272,7 +271,7 @@ def test_text_report_written_to_a_file_is_visible_too(hostile_repo: Path, tmp_pa
     ["check", "{repo}", "--standard", "iso20000-1:\x1b[31m2018"],
     ["explain", "iso9001:2015/7.5.1", "--standard", "x\x1b]8;;https://evil.example\x1b\\Y\u202e"],
 ], ids=["rules-show", "explain", "check-standard", "explain-standard"])
-def test_error_lines_show_control_characters_visibly(hostile_repo: Path, args: List[str]) -> None:
+def test_error_lines_show_control_characters_visibly(hostile_repo: Path, args: list[str]) -> None:
     result = run_cli(*[arg.format(repo=hostile_repo) for arg in args])
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
@@ -283,7 +282,7 @@ def test_error_lines_show_control_characters_visibly(hostile_repo: Path, args: L
 # --- items 9 and 15: lone surrogates and characters HTML forbids -----------------------------
 
 # case id -> arguments; every output goes to a file and must be whole, strict UTF-8
-SURROGATE_OUTPUTS: Dict[str, List[str]] = {
+SURROGATE_OUTPUTS: dict[str, list[str]] = {
     "text": ["check", "--format", "text"],
     "json": ["check", "--format", "json"],
     "markdown": ["check", "--format", "markdown"],

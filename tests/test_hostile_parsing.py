@@ -14,7 +14,6 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 import yaml
@@ -52,17 +51,17 @@ def _deep_list(levels: int) -> str:
 
 @dataclass(frozen=True)
 class Case:
-    files: Dict[str, object]
-    expected: List[Tuple[str, str, int]] = field(default_factory=list)  # (rule, path, line) that must fail
-    absent: List[Tuple[str, str]] = field(default_factory=list)  # (rule, path) that must not fail
-    args: Tuple[str, ...] = ("--as-of", AS_OF)
+    files: dict[str, object]
+    expected: list[tuple[str, str, int]] = field(default_factory=list)  # (rule, path, line) that must fail
+    absent: list[tuple[str, str]] = field(default_factory=list)  # (rule, path) that must not fail
+    args: tuple[str, ...] = ("--as-of", AS_OF)
     hang_prone: bool = False  # run in a subprocess with a timeout
 
 
 SEXAGESIMAL = _record("n: 1" + ":2" * 400_000)  # about 800 KB: under the default size limit
 LONG_NAME = "a" * 60 + ".md"
 
-CASES: Dict[str, Case] = {
+CASES: dict[str, Case] = {
     # Item 6: catastrophic backtracking and quadratic work.
     "markdown-line-of-spaces": Case({"p.md": OVERDUE + " " * 4096 + "x\n" + (" " * 4096 + "\n") * 50},
                                     [("DOC-REVIEW", "p.md", REVIEW_LINE)], hang_prone=True),
@@ -151,7 +150,7 @@ else:  # libyaml refuses it: a located parse error
     CASES["yaml-lone-surrogate"] = Case({"s.yaml": _record('title: "\\ud800"')}, [("DOC-PARSE", "s.yaml", 4)])
 
 
-def _run(repo: Path, args: Tuple[str, ...], hang_prone: bool) -> CliResult:
+def _run(repo: Path, args: tuple[str, ...], hang_prone: bool) -> CliResult:
     if not hang_prone:
         return run_cli(*args)
     env_path = str(REPO_ROOT / "src")
@@ -163,7 +162,7 @@ def _run(repo: Path, args: Tuple[str, ...], hang_prone: bool) -> CliResult:
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
-def _findings(report: dict) -> List[Tuple[str, str, int]]:
+def _findings(report: dict) -> list[tuple[str, str, int]]:
     return [(r["rule"], loc["path"], loc["line"]) for r in report["results"] if r["status"] == "fail" for loc in r["locations"]]
 
 
@@ -212,7 +211,7 @@ def test_audit_as_of_9999_12_31_is_written(make_repo, tmp_path: Path) -> None:
 LONG_GLOB = "*a" * 600 + "*b"
 
 # imscheck.yaml content -> a fragment of the one-line message (exit 2).
-CONFIG_CASES: Dict[str, Tuple[str, str]] = {
+CONFIG_CASES: dict[str, tuple[str, str]] = {
     "timestamp-hello": ("as_of: !!timestamp hello\n", "line 1: invalid YAML: invalid date 'hello'"),
     "int-abc": ("limits: {max_depth: !!int abc}\n", "line 1: invalid YAML: 'abc' is not a valid int"),
     "float-abc": ("limits: {max_depth: !!float abc}\n", "'abc' is not a valid float"),
@@ -230,7 +229,7 @@ CONFIG_CASES: Dict[str, Tuple[str, str]] = {
     "pattern-with-backreference": ("rules: [checks]\n", "cannot be matched in linear time"),
     "pattern-with-lookahead": ("rules: [checks]\n", "cannot be matched in linear time"),
 }
-CONFIG_FILES: Dict[str, Dict[str, object]] = {
+CONFIG_FILES: dict[str, dict[str, object]] = {
     "pattern-with-backreference": {"checks/custom.yaml": _rule_file({"properties": {"note": {"pattern": "^(a)\\1$"}}})},
     "pattern-with-lookahead": {"checks/custom.yaml": _rule_file({"patternProperties": {"^(?=a)": {"type": "string"}}})},
 }

@@ -16,9 +16,9 @@ import os
 import subprocess
 import sys
 import tracemalloc
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 from conftest import commit_all, git, init_git, write_files
@@ -48,15 +48,15 @@ class Run:
     stdout: str
     stderr: str
 
-    def findings(self) -> List[Tuple[str, str]]:
+    def findings(self) -> list[tuple[str, str]]:
         report = json.loads(self.stdout)
         return [(r["rule"], loc["path"]) for r in report["results"] if r["status"] == "fail" for loc in r["locations"]]
 
-    def rules(self) -> List[str]:
+    def rules(self) -> list[str]:
         return [r["rule"] for r in json.loads(self.stdout)["results"]]
 
 
-def imscheck_run(*args: object, cwd: Optional[Path] = None) -> Run:
+def imscheck_run(*args: object, cwd: Path | None = None) -> Run:
     """The real command in its own process: a hang fails the test instead of blocking the suite."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_PACKAGE_PARENT, os.environ.get("PYTHONPATH"))))}
     proc = subprocess.run([sys.executable, "-m", "imscheck", *map(str, args)], capture_output=True, text=True,
@@ -64,9 +64,9 @@ def imscheck_run(*args: object, cwd: Optional[Path] = None) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def snapshot(folder: Path) -> Dict[str, bytes]:
+def snapshot(folder: Path) -> dict[str, bytes]:
     """Every path below ``folder`` (links as their target, not followed) and every file's content."""
-    out: Dict[str, bytes] = {}
+    out: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if rel == ".git" or rel.startswith(".git/"):
@@ -230,8 +230,8 @@ def _document_fifo(repo: Path, outside: Path) -> Sequence[str]:
 
 
 # case id -> (builder, expected exit code, fragment of the one error line, or a finding (rule, path) for exit 0/1)
-Expectation = Tuple[Builder, int, str, Optional[Tuple[str, str]]]
-CASES: Dict[str, Expectation] = {
+Expectation = tuple[Builder, int, str, tuple[str, str] | None]
+CASES: dict[str, Expectation] = {
     # 2: imscheck.yaml read like a document
     "2-config-symlink-to-outside-secret": (_config_link("{outside}/secret.txt"), 2, "imscheck.yaml: is a symbolic link: not followed", None),
     "2-config-symlink-to-dev-zero": (_config_link("/dev/zero"), 2, "imscheck.yaml: is a symbolic link", None),

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any
 
 from gate_docs import base_files
 
@@ -23,7 +23,7 @@ print(json.dumps(heavy), file=sys.stderr)
 """
 
 
-def heavy_modules(*args: Any) -> List[str]:
+def heavy_modules(*args: Any) -> list[str]:
     proc = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True, check=True)
     return json.loads(proc.stderr.strip().splitlines()[-1])
 
@@ -53,7 +53,7 @@ print(json.dumps(sorted(set(sys.modules) - before)), file=sys.stderr)
 """
 
 
-def startup_modules(*args: str) -> Tuple[str, List[str]]:
+def startup_modules(*args: str) -> tuple[str, list[str]]:
     """What ``python -m imscheck ARGS`` prints, and the modules it imported beyond the interpreter's own."""
     probe = STARTUP_PROBE.replace("ARGS", repr(list(args)))
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)

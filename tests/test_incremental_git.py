@@ -14,8 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 import pytest
 from conftest import REPO_ROOT, commit_all, git, run_cli
@@ -32,13 +33,13 @@ PLAN = "service-management/SMS-PLN-005-service-continuity-plan.md"
 RECORD = "quality/records/REC-CA-2026-004.yaml"
 
 
-def report(repo: Path, incremental: bool, **settings: Any) -> Dict[str, Any]:
+def report(repo: Path, incremental: bool, **settings: Any) -> dict[str, Any]:
     run = compare(Settings(repo=repo, **settings), incremental=incremental).run
-    data: Dict[str, Any] = json.loads(json_report.render(run))
+    data: dict[str, Any] = json.loads(json_report.render(run))
     return data
 
 
-def assert_same(repo: Path, **settings: Any) -> Dict[str, Any]:
+def assert_same(repo: Path, **settings: Any) -> dict[str, Any]:
     full = report(repo, False, **settings)
     fast = report(repo, True, **settings)
     assert fast == full
@@ -98,7 +99,7 @@ def change_filters(repo: Path) -> None:
     edit_record(repo)
 
 
-HEAD_CHANGES: Dict[str, Change] = {
+HEAD_CHANGES: dict[str, Change] = {
     "edit-record": edit_record,
     "edit-controlled": edit_body_without_new_version,
     "draft-plan": draft_plan,
@@ -201,7 +202,7 @@ def _generated(tmp_path: Path) -> Path:
     return repo
 
 
-def _records(repo: Path) -> List[str]:
+def _records(repo: Path) -> list[str]:
     return sorted(git(repo, "ls-files", "*/records/*").split())
 
 

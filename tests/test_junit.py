@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from conftest import SHARED, run_cli
@@ -61,12 +61,12 @@ def test_counts_read_back_by_junitparser_match_the_json_report(make_repo: Any, t
     assert {"tests", "failures", "errors"} <= set(raw.attrib)
 
     # One testcase per requirement rule, and per built-in rule and file (all its findings there).
-    statuses: Dict[tuple, set] = {}
+    statuses: dict[tuple, set] = {}
     for result in report["results"]:
         group = result["clause"].split(".")[0] if result["clause"] else "hygiene"
         path = result["locations"][0]["path"] if not result["clause"] and result["locations"] else None
         statuses.setdefault((group, result["rule"], path), set()).add(result["status"])
-    expected: Dict[str, Counter] = {}
+    expected: dict[str, Counter] = {}
     for (group, _, _), found in statuses.items():
         counts = expected.setdefault(group, Counter())
         counts["tests"] += 1

@@ -13,8 +13,9 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any
 
 import jsonschema
 import pytest
@@ -49,7 +50,7 @@ def not_found(topic: str, document: str = "QMS-PRC-007", path: str = PROCEDURE, 
 def requirement(rule: str, clause: str, status: str = "pass", severity: str = "major", checklist: Sequence[TopicCheck] = (),
                 relation: str = "full", **fields: Any) -> Result:
     evidence = (Evidence("QMS-PRC-007", PROCEDURE, "iso9001:2015/7.5", 2),)
-    values: Dict[str, Any] = dict(
+    values: dict[str, Any] = dict(
         rule=rule, title=f"Requirement {clause}", standard="iso20000-1:2018", clause=clause, relation=relation,
         base_clauses=("7.5",) if relation != "none" else (), severity=severity, status=status,
         message=f"{rule}: {status}", evidence=evidence, locations=(Location(PROCEDURE, 2),),
@@ -75,7 +76,7 @@ def make_run(results: Sequence[Result], **fields: Any) -> Run:
         Document(PROCEDURE, "markdown", {"id": "QMS-PRC-007", "title": "Control of documented information", "type": "procedure",
                                          "owner": "Quality Manager", "version": "2.1", "status": "approved"}, 2),
     )
-    values: Dict[str, Any] = dict(tool_version="0.0-test", repository=".", commit="a" * 40, as_of=AS_OF, standard="iso20000-1:2018",
+    values: dict[str, Any] = dict(tool_version="0.0-test", repository=".", commit="a" * 40, as_of=AS_OF, standard="iso20000-1:2018",
                                   base="iso9001:2015", results=tuple(results), documents=documents, anchor="imscheck.yaml")
     values.update(fields)
     return Run(**values)
@@ -181,11 +182,11 @@ def test_report_schema_holds_the_new_fields_to_their_shape(break_it: str) -> Non
 # --- SARIF ------------------------------------------------------------------------------------
 
 
-def _sarif(run: Run) -> Dict[str, Any]:
+def _sarif(run: Run) -> dict[str, Any]:
     return json.loads(render(run, "sarif"))
 
 
-def _notes(document: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _notes(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in document["runs"][0]["results"] if r["properties"]["kind"] == "observation"]
 
 
@@ -233,7 +234,7 @@ def test_sarif_with_notes_is_valid() -> None:
 # --- JUnit ------------------------------------------------------------------------------------
 
 
-def _cases(run: Run) -> Dict[str, ET.Element]:
+def _cases(run: Run) -> dict[str, ET.Element]:
     root = ET.fromstring(render(run, "junit"))
     return {case.get("name", ""): case for case in root.iter("testcase")}
 

@@ -15,7 +15,7 @@ The expectations are derived from the pack's relations, not from the output.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from conftest import REPO_ROOT, run_cli
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 PACK = load_pack(rules_dir(), "iso20000-1:2011", catalogues())
-RULES: Dict[str, Rule] = {rule.id: rule for rule in PACK.rules}
-BY_RELATION: Dict[str, List[str]] = {
+RULES: dict[str, Rule] = {rule.id: rule for rule in PACK.rules}
+BY_RELATION: dict[str, list[str]] = {
     kind: [rule.id for rule in PACK.rules if rule.relation.type == kind] for kind in ("full", "partial", "none")
 }
 BASE = "iso9001:2008"
@@ -51,7 +51,7 @@ def _clause(via: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def report() -> Dict[str, Any]:
+def report() -> dict[str, Any]:
     result = run_cli("check", str(QMS_2008), "--format", "json")
     # requirements are missing, so the run fails; a set-up error (2) would mean nothing was judged
     assert result.exit_code == 1, result.stderr or result.stdout
@@ -59,24 +59,24 @@ def report() -> Dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def requirements(report: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+def requirements(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["rule"]: r for r in report["results"] if r["clause"] is not None}
 
 
-def test_the_corpus_is_checked_against_the_paper_pack(report: Dict[str, Any], requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_the_corpus_is_checked_against_the_paper_pack(report: dict[str, Any], requirements: dict[str, dict[str, Any]]) -> None:
     assert (report["standard"], report["base"]) == ("iso20000-1:2011", BASE)
     assert sorted(requirements) == sorted(RULES)
     # the pack has all three relations, so every branch below is exercised
     assert all(BY_RELATION[kind] for kind in BY_RELATION)
 
 
-def test_no_hygiene_finding(report: Dict[str, Any]) -> None:
+def test_no_hygiene_finding(report: dict[str, Any]) -> None:
     findings = [(r["rule"], r["message"]) for r in report["results"] if r["clause"] is None and r["status"] != "pass"]
     assert findings == []
 
 
 @pytest.mark.parametrize("rule_id", BY_RELATION["full"])
-def test_full_relation_is_met_by_the_9001_system(rule_id: str, requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_full_relation_is_met_by_the_9001_system(rule_id: str, requirements: dict[str, dict[str, Any]]) -> None:
     rule, result = RULES[rule_id], requirements[rule_id]
     assert result["status"] == "pass", result["message"]
     assert result["message"].startswith("Met by existing ISO 9001 evidence")
@@ -86,7 +86,7 @@ def test_full_relation_is_met_by_the_9001_system(rule_id: str, requirements: Dic
         assert any(_related(_clause(item["via"]), base) for base in rule.relation.base), item
 
 
-def test_the_paper_example_4_3_1_is_credited_through_the_quality_manual(requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_the_paper_example_4_3_1_is_credited_through_the_quality_manual(requirements: dict[str, dict[str, Any]]) -> None:
     result = requirements["ITSM11-4.3.1"]
     assert result["status"] == "pass", result["message"]
     manual = [e for e in result["evidence"] if e["document"] == "SIB-MQ"]  # the Quality Manual (README)
@@ -95,7 +95,7 @@ def test_the_paper_example_4_3_1_is_credited_through_the_quality_manual(requirem
 
 
 @pytest.mark.parametrize("rule_id", BY_RELATION["partial"])
-def test_partial_relation_fails_only_for_its_service_management_half(rule_id: str, requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_partial_relation_fails_only_for_its_service_management_half(rule_id: str, requirements: dict[str, dict[str, Any]]) -> None:
     rule, result = RULES[rule_id], requirements[rule_id]
     assert result["status"] == "fail"
     # the half with no evidence: the rule's severity (not a minor shortfall)
@@ -113,7 +113,7 @@ def test_partial_relation_fails_only_for_its_service_management_half(rule_id: st
 
 
 @pytest.mark.parametrize("rule_id", BY_RELATION["none"])
-def test_new_requirement_is_not_addressed(rule_id: str, requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_new_requirement_is_not_addressed(rule_id: str, requirements: dict[str, dict[str, Any]]) -> None:
     rule, result = RULES[rule_id], requirements[rule_id]
     assert result["status"] == "fail"
     assert result["severity"] == rule.severity
@@ -121,14 +121,14 @@ def test_new_requirement_is_not_addressed(rule_id: str, requirements: Dict[str, 
     assert result["evidence"] == []
 
 
-def test_new_requirements_fail_major(requirements: Dict[str, Dict[str, Any]]) -> None:
+def test_new_requirements_fail_major(requirements: dict[str, dict[str, Any]]) -> None:
     # DESIGN.md: major means not addressed, which is what a new requirement with no evidence is
     new = BY_RELATION["none"]
     assert new
     assert {rule_id: requirements[rule_id]["severity"] for rule_id in new} == {rule_id: "major" for rule_id in new}
 
 
-def test_summary_credits_exactly_the_full_relations(report: Dict[str, Any]) -> None:
+def test_summary_credits_exactly_the_full_relations(report: dict[str, Any]) -> None:
     by_relation = report["summary"]["by_relation"]
     full = len(BY_RELATION["full"])
     assert by_relation["full"] == {"total": full, "pass": full, "credited": full}

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 import pytest
 from conftest import SHARED, results_by_rule, run_cli
@@ -26,34 +27,34 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _report(repo: Path, *extra: str) -> Dict[str, Any]:
+def _report(repo: Path, *extra: str) -> dict[str, Any]:
     result = run_cli("check", str(repo), "--format", "json", "--fail-on", "never", *extra)
     assert result.exit_code == 0, result.stderr
     return result.json()
 
 
 @pytest.fixture(scope="module")
-def classic() -> Dict[str, Any]:
+def classic() -> dict[str, Any]:
     return _report(CLASSIC)
 
 
 @pytest.fixture(scope="module")
-def handbook() -> Dict[str, Any]:
+def handbook() -> dict[str, Any]:
     return _report(HANDBOOK)
 
 
-def _hard_failures(report: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _hard_failures(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in report["results"] if r["status"] == "fail" and r["severity"] in ("major", "minor")]
 
 
 # -- an ISO 9001:2015 organisation with no service management system --------------------------
 
 
-def test_iso9001_only_repository_has_no_hygiene_findings(classic: Dict[str, Any]) -> None:
+def test_iso9001_only_repository_has_no_hygiene_findings(classic: dict[str, Any]) -> None:
     assert [r["rule"] for r in classic["results"] if r["clause"] is None and r["status"] == "fail"] == []
 
 
-def test_full_requirements_pass_on_existing_iso9001_evidence(classic: Dict[str, Any]) -> None:
+def test_full_requirements_pass_on_existing_iso9001_evidence(classic: dict[str, Any]) -> None:
     full = [r for r in results_by_rule(classic).values() if r["relation"] == "full"]
     assert full, "the pack has fully related requirements"
     for result in full:
@@ -63,7 +64,7 @@ def test_full_requirements_pass_on_existing_iso9001_evidence(classic: Dict[str, 
         assert "ISO 9001" in result["message"]
 
 
-def test_partial_requirements_fail_only_for_their_service_management_half(classic: Dict[str, Any]) -> None:
+def test_partial_requirements_fail_only_for_their_service_management_half(classic: dict[str, Any]) -> None:
     partial = [r for r in results_by_rule(classic).values() if r["relation"] == "partial"]
     assert partial
     for result in partial:
@@ -77,7 +78,7 @@ def test_partial_requirements_fail_only_for_their_service_management_half(classi
     assert f"({len(partial)} with their ISO 9001 half in place)" in text
 
 
-def test_new_requirements_are_major_nonconformities(classic: Dict[str, Any]) -> None:
+def test_new_requirements_are_major_nonconformities(classic: dict[str, Any]) -> None:
     new = [r for r in results_by_rule(classic).values() if r["relation"] == "none"]
     assert new
     for result in new:
@@ -93,7 +94,7 @@ def test_certified_repository_passes_the_gate() -> None:
     assert result.exit_code == 0, result.stdout
 
 
-def test_every_requirement_is_credited_through_the_right_halves(handbook: Dict[str, Any]) -> None:
+def test_every_requirement_is_credited_through_the_right_halves(handbook: dict[str, Any]) -> None:
     requirements = results_by_rule(handbook).values()
     assert _hard_failures(handbook) == []
     for result in requirements:
@@ -105,7 +106,7 @@ def test_every_requirement_is_credited_through_the_right_halves(handbook: Dict[s
             assert any(v.startswith("iso20000-1:2018/") for v in vias), (result["rule"], vias)
 
 
-def test_certified_repository_has_few_observations(handbook: Dict[str, Any]) -> None:
+def test_certified_repository_has_few_observations(handbook: dict[str, Any]) -> None:
     observations = handbook["summary"]["observations"]
     # Topics an auditor reads for are matched tolerantly: a well-kept handbook written in its own
     # words should prompt at most a handful of them (one in twenty requirements).
@@ -150,7 +151,7 @@ CHANGE_PROCEDURE = "03-process-handbook/LD-PH-CHG-change-management.md"
 CONTINUITY_TEST = "07-records/assurance/LD-BCT-2026-01-hall-loss-exercise.md"
 SECURITY_POLICY = "02-policies/LD-POL-02-information-security-policy.md"
 
-DEFECTS: Dict[str, Callable[[Path], None]] = {
+DEFECTS: dict[str, Callable[[Path], None]] = {
     "management review older than 12 months": lambda root: _edit(root / MR, "date: 2026-05-20", "date: 2025-08-20"),
     "internal audits older than 12 months": lambda root: (
         _edit(root / IA1, "date: 2026-03-19", "date: 2025-07-19"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable
 
 import pytest
 from conftest import SAMPLE_ORG, run_cli
@@ -24,17 +24,17 @@ TARGET = "iso20000-1:2018"
 BASE = "iso9001:2015"
 CATALOGUES = catalogues()
 PACK = load_pack(rules_dir(), TARGET, CATALOGUES)
-RULES: Dict[str, Rule] = {rule.id: rule for rule in PACK.rules}
+RULES: dict[str, Rule] = {rule.id: rule for rule in PACK.rules}
 FULL = sorted(rule.id for rule in PACK.rules if rule.relation.type == "full")
 
 
-def _evaluate(repo: Path) -> Dict[str, Result]:
+def _evaluate(repo: Path) -> dict[str, Result]:
     run = check(Settings(repo=repo))
     return {r.rule: r for r in run.results if r.is_requirement}
 
 
 @pytest.fixture(scope="module")
-def sample_results() -> Dict[str, Result]:
+def sample_results() -> dict[str, Result]:
     """One evaluation of sample-org shared by every per-rule test."""
     return _evaluate(SAMPLE_ORG)
 
@@ -84,7 +84,7 @@ def test_rule_states_its_relation_and_explains_its_checks(rule_id: str) -> None:
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
-def test_rule_passes_on_sample_org_and_fails_without_its_evidence(rule_id: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_rule_passes_on_sample_org_and_fails_without_its_evidence(rule_id: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     rule = RULES[rule_id]
     passed = sample_results[rule_id]
     assert passed.status == "pass", passed.message
@@ -111,7 +111,7 @@ def test_rule_passes_on_sample_org_and_fails_without_its_evidence(rule_id: str, 
 
 
 @pytest.mark.parametrize("rule_id", FULL)
-def test_full_relation_is_met_by_the_iso9001_documents_alone(rule_id: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_full_relation_is_met_by_the_iso9001_documents_alone(rule_id: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     credited = [e for e in sample_results[rule_id].evidence if e.via and e.via.startswith(BASE + "/")]
     assert credited, "sample-org earns this full relation from ISO 9001 evidence"
     repo = tmp_path / "quality-only"
@@ -176,7 +176,7 @@ AUDITOR_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(AUDITOR_CASES))
-def test_rule_checks_what_an_auditor_looks_for(case: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_rule_checks_what_an_auditor_looks_for(case: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     rule_id, edits, words = AUDITOR_CASES[case]
     assert sample_results[rule_id].status == "pass"
     repo = tmp_path / "org"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import List
 
 import pytest
 from packdata import RawPack, catalogue_clauses, load_raw_pack, pack_dirs, requirement_clauses, requirement_leaves
@@ -42,7 +41,7 @@ def test_relation_data_names_only_clauses_that_exist(directory: Path) -> None:
     pack: RawPack = load_raw_pack(directory)
     target = set(requirement_clauses(pack.target))
     base = {c["number"] for c in catalogue_clauses(pack.base)}
-    problems: List[str] = []
+    problems: list[str] = []
     for rule in pack.rules:
         relation = rule["relation"]
         if rule["clause"] not in target:

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
 
 import pytest
 import yaml
@@ -26,7 +25,7 @@ HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src
 
 
 @pytest.fixture(scope="session")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, str]:
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A committed copy of this project: what a user's pre-commit clones by URL and rev."""
     root = tmp_path_factory.mktemp("hook-repo") / "imscheck"
     root.mkdir()
@@ -41,7 +40,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, str]:
 
 
 @pytest.fixture(scope="session")
-def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
+def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """One PRE_COMMIT_HOME for the session: the hook environment is built once."""
     env = dict(os.environ)
     env["PRE_COMMIT_HOME"] = str(tmp_path_factory.mktemp("pre-commit-home"))
@@ -50,7 +49,7 @@ def pre_commit_env(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
 
 
 @pytest.fixture
-def docs_repo(tmp_path: Path, hook_repo: Tuple[Path, str], pre_commit_env: Dict[str, str]) -> Path:
+def docs_repo(tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> Path:
     """A documentation repository with the README's hook configuration, hook installed."""
     root = tmp_path / "ims"
     root.mkdir()
@@ -66,14 +65,14 @@ def docs_repo(tmp_path: Path, hook_repo: Tuple[Path, str], pre_commit_env: Dict[
     return root
 
 
-def commit(repo: Path, env: Dict[str, str], message: str) -> Tuple[int, str]:
+def commit(repo: Path, env: dict[str, str], message: str) -> tuple[int, str]:
     """``git commit`` as a user runs it; git shows hook output on stderr, so both are kept."""
     git(repo, "add", "-A")
     done = subprocess.run(["git", "commit", "-m", message], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     return done.returncode, done.stdout + done.stderr
 
 
-def test_clean_change_commits(docs_repo: Path, pre_commit_env: Dict[str, str]) -> None:
+def test_clean_change_commits(docs_repo: Path, pre_commit_env: dict[str, str]) -> None:
     write(docs_repo, "policies/quality-policy.md", policy(version="1.1", approved_on="2026-05-20", body="Revised commitments."))
     write(docs_repo, "records/inc-0002.yaml", record("INC-0002", summary="Mail relay slow", date="2026-04-01"))
     code, output = commit(docs_repo, pre_commit_env, "revise policy, record incident")
@@ -82,7 +81,7 @@ def test_clean_change_commits(docs_repo: Path, pre_commit_env: Dict[str, str]) -
     assert git(docs_repo, "log", "-1", "--format=%s").strip() == "revise policy, record incident"
 
 
-def test_approved_policy_edited_without_new_version_is_refused(docs_repo: Path, pre_commit_env: Dict[str, str]) -> None:
+def test_approved_policy_edited_without_new_version_is_refused(docs_repo: Path, pre_commit_env: dict[str, str]) -> None:
     head = git(docs_repo, "rev-parse", "HEAD")
     write(docs_repo, "policies/quality-policy.md", policy(body="Quietly changed commitments."))
     code, output = commit(docs_repo, pre_commit_env, "edit policy")
@@ -94,14 +93,14 @@ def test_approved_policy_edited_without_new_version_is_refused(docs_repo: Path, 
     assert "Quietly changed" in (docs_repo / "policies/quality-policy.md").read_text()  # the user's edit is kept
 
 
-def test_editing_a_committed_record_is_refused(docs_repo: Path, pre_commit_env: Dict[str, str]) -> None:
+def test_editing_a_committed_record_is_refused(docs_repo: Path, pre_commit_env: dict[str, str]) -> None:
     write(docs_repo, "records/inc-0001.yaml", record(summary="Mail service down for 5 minutes"))
     code, output = commit(docs_repo, pre_commit_env, "tidy record")
     assert code != 0
     assert "GIT-RECORD" in output and "records/inc-0001.yaml" in output and "supersedes: INC-0001" in output
 
 
-def test_a_commit_that_breaks_a_hygiene_rule_is_refused(docs_repo: Path, pre_commit_env: Dict[str, str]) -> None:
+def test_a_commit_that_breaks_a_hygiene_rule_is_refused(docs_repo: Path, pre_commit_env: dict[str, str]) -> None:
     write(docs_repo, "records/inc-0002.yaml", record("INC-0002", supersedes="INC-0999"))
     code, output = commit(docs_repo, pre_commit_env, "record with a broken reference")
     assert code != 0

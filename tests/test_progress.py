@@ -13,7 +13,6 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import pytest
 from conftest import read_terminal
@@ -31,7 +30,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def _env(after: Optional[str] = "0") -> Dict[str, str]:
+def _env(after: str | None = "0") -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     env.pop("IMSCHECK_PROGRESS_AFTER", None)
     if after is not None:
@@ -39,7 +38,7 @@ def _env(after: Optional[str] = "0") -> Dict[str, str]:
     return env
 
 
-def _on_terminal(args: List[str], out: Path, env: Dict[str, str]) -> Tuple[int, str]:
+def _on_terminal(args: list[str], out: Path, env: dict[str, str]) -> tuple[int, str]:
     """``imscheck ARGS`` with stderr a pty and stdout a file; returns the exit code and what the terminal got."""
     master, slave = pty.openpty()
     with out.open("wb") as stdout:
@@ -49,7 +48,7 @@ def _on_terminal(args: List[str], out: Path, env: Dict[str, str]) -> Tuple[int, 
     return proc.wait(timeout=120), terminal
 
 
-def _lines(terminal: str) -> List[str]:
+def _lines(terminal: str) -> list[str]:
     return [part.strip() for part in terminal.split("\r") if part.strip()]
 
 
@@ -79,7 +78,7 @@ def test_audit_on_a_terminal_shows_progress_and_writes_the_page(generated: Path,
 
 
 @pytest.mark.parametrize("command", [["check", "--quiet"], ["audit", "--quiet"], ["audit", "-q"]])
-def test_quiet_shows_no_progress(generated: Path, tmp_path: Path, command: List[str]) -> None:
+def test_quiet_shows_no_progress(generated: Path, tmp_path: Path, command: list[str]) -> None:
     args = [command[0], str(generated), *command[1:], "-o", str(tmp_path / "out")]
     code, terminal = _on_terminal(args, tmp_path / "stdout", _env())
     assert code in (0, 1), terminal

@@ -19,9 +19,10 @@ import shutil
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Dict, Tuple
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ GENERATED_SIZE = 260
 
 # Documents with defects, written into the generated repository: each exercises a path that a
 # fast path skips for sound documents (jsonschema's messages, line numbers of findings, limits).
-DEFECTS: Dict[str, str] = {
+DEFECTS: dict[str, str] = {
     "service-management/records/bad/REC-X-0001.yaml": """
         id: REC-X-0001
         title: Incident with a status the schema knows nothing of
@@ -141,7 +142,7 @@ def _generated(where: Path) -> Path:
     return repo
 
 
-CASES: Dict[str, Tuple[Callable[[Path], Path], Tuple[str, ...]]] = {
+CASES: dict[str, tuple[Callable[[Path], Path], tuple[str, ...]]] = {
     "sample-org": (_copy(REPO_ROOT / "sample-org"), ()),
     "sample-org-2011": (_copy(REPO_ROOT / "sample-org-2011"), ()),
     "generated-with-defects": (_generated, ()),
@@ -168,7 +169,7 @@ def test_report_is_unchanged(case: str, tmp_path: Path) -> None:
         for key in sorted(set(actual) | set(expected)):
             if key != "results" and actual.get(key) != expected.get(key):
                 pytest.fail(f"{case}: {key} differs: {actual.get(key)!r} != {expected.get(key)!r}")
-        for got, want in zip(actual["results"], expected["results"]):
+        for got, want in zip(actual["results"], expected["results"], strict=False):
             assert got == want, f"{case}: result {want.get('rule')} differs"
         assert len(actual["results"]) == len(expected["results"])
 

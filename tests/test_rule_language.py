@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 from conftest import run_cli
@@ -13,7 +12,7 @@ AS_OF = "2026-06-30"
 CATALOGUE = controlled("CAT", "catalogue", ["iso20000-1:2018/8.2.4"], services=["svc-a", "svc-b"])
 
 
-def _rule(rule_id: str, evidence: List[dict], relation: str = "none", **extra: object) -> dict:
+def _rule(rule_id: str, evidence: list[dict], relation: str = "none", **extra: object) -> dict:
     rel: dict = {"type": relation}
     if relation != "none":
         rel["base"] = ["8.5.6"]
@@ -22,7 +21,7 @@ def _rule(rule_id: str, evidence: List[dict], relation: str = "none", **extra: o
     return {"id": rule_id, "clause": "8.4.3", "severity": "minor", "relation": rel, "evidence": evidence, "guidance": "Do it.", **extra}
 
 
-def _status(make_repo, tmp_path: Path, rules: List[dict], files: Dict[str, str], *extra_args: str) -> Dict[str, dict]:
+def _status(make_repo, tmp_path: Path, rules: list[dict], files: dict[str, str], *extra_args: str) -> dict[str, dict]:
     rules_dir = tmp_path / f"rules{len(list(tmp_path.glob('rules*')))}"
     rules_dir.mkdir()
     (rules_dir / "custom.yaml").write_text(rule_file(rules))
@@ -163,7 +162,7 @@ def test_config_overrides_not_applicable_and_waivers(make_repo, tmp_path: Path) 
         ([_rule("T-X", [], relation="partial") | {"relation": {"type": "partial", "base": ["9.3"]}}], "adds"),
     ],
 )
-def test_broken_rule_files_are_exit_2_naming_file_rule_and_key(rules: List[dict], expected: str, make_repo, tmp_path: Path) -> None:
+def test_broken_rule_files_are_exit_2_naming_file_rule_and_key(rules: list[dict], expected: str, make_repo, tmp_path: Path) -> None:
     rules_dir = tmp_path / "bad-rules"
     rules_dir.mkdir()
     (rules_dir / "broken.yaml").write_text(rule_file(rules))
@@ -192,7 +191,7 @@ def test_grace_and_the_interval_the_organisation_states(make_repo, tmp_path: Pat
     def procedure(sentence: str) -> str:
         return controlled("PROC", "procedure", ["iso20000-1:2018/8.4.3"]) + f"\n## 4 Method\n\n1. Collect the data.\n2. {sentence}\n"
 
-    def run(day: str, sentence: str) -> Dict[str, dict]:
+    def run(day: str, sentence: str) -> dict[str, dict]:
         files = {"proc.md": procedure(sentence), "r.yaml": record("R", day, ["iso20000-1:2018/8.4.3"])}
         return _status(make_repo, tmp_path, rules, files)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, List
 
 import pytest
 from conftest import REPO_ROOT, run_cli
@@ -37,19 +37,19 @@ FULL = [rule.id for rule in PACK.rules if rule.relation.type == "full"]
 EVENTS = [rule.id for rule in PACK.rules if any(c.when_present and c.select.types for c in rule.checks)]
 
 
-def _results(repo: Path) -> Dict[str, Result]:
+def _results(repo: Path) -> dict[str, Result]:
     run = check(Settings(repo=repo))
     assert run.standard == "iso20000-1:2011" and run.base == "iso9001:2008"
     return {r.rule: r for r in run.results if r.is_requirement}
 
 
-def _mandatory(rule: Rule) -> List[Check]:
+def _mandatory(rule: Rule) -> list[Check]:
     """The checks whose evidence must exist: neither 'must not exist' nor 'only when present'."""
     return [c for c in rule.checks if not c.none and not c.when_present]
 
 
 @pytest.fixture(scope="module")
-def sample_results() -> Dict[str, Result]:
+def sample_results() -> dict[str, Result]:
     return _results(SAMPLE)
 
 
@@ -69,7 +69,7 @@ def test_every_rule_can_be_missed() -> None:
 
 
 @pytest.mark.parametrize("rule_id", list(RULES))
-def test_rule_passes_on_the_sample(rule_id: str, sample_results: Dict[str, Result]) -> None:
+def test_rule_passes_on_the_sample(rule_id: str, sample_results: dict[str, Result]) -> None:
     result = sample_results[rule_id]
     assert result.status == "pass", result.message
     assert result.evidence, "a passing result must cite its evidence"
@@ -105,7 +105,7 @@ def _check_failure_message(rule: Rule, result: Result) -> None:
 
 
 @pytest.mark.parametrize("rule_id", list(RULES))
-def test_rule_fails_without_the_evidence_it_cites(rule_id: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_rule_fails_without_the_evidence_it_cites(rule_id: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     cited = {e.path for e in sample_results[rule_id].evidence}
     assert cited
     result = _results(_copy_without(cited, tmp_path))[rule_id]
@@ -116,7 +116,7 @@ def test_rule_fails_without_the_evidence_it_cites(rule_id: str, sample_results: 
 
 
 @pytest.mark.parametrize("rule_id", FULL)
-def test_full_rule_is_met_by_the_9001_documents_alone(rule_id: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_full_rule_is_met_by_the_9001_documents_alone(rule_id: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     rule = RULES[rule_id]
     evidence = sample_results[rule_id].evidence
     # In the sample the credit comes from the 9001 system, as the relation promises.
@@ -149,7 +149,7 @@ def test_every_full_relation_of_the_pack_is_proven() -> None:
 
 
 @pytest.fixture(scope="module")
-def qms_only_results(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Result]:
+def qms_only_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
     """sample-org-2011 as it was before the SMS: every 20000-1 reference out, SMS-only documents gone."""
     repo = tmp_path_factory.mktemp("qms-only") / "repo"
     shutil.copytree(SAMPLE, repo)
@@ -167,7 +167,7 @@ def qms_only_results(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Resu
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_on_the_9001_system_alone_each_rule_gets_the_credit_its_relation_promises(
-        rule_id: str, qms_only_results: Dict[str, Result]) -> None:
+        rule_id: str, qms_only_results: dict[str, Result]) -> None:
     rule = RULES[rule_id]
     result = qms_only_results[rule_id]
     base = {f"iso9001:2008/{n}" for n in rule.relation.base}
@@ -208,7 +208,7 @@ def _front_matter(path: Path, key: str) -> str:
     return ""
 
 
-def _event_documents(rule: Rule) -> List[str]:
+def _event_documents(rule: Rule) -> list[str]:
     """Sample documents of the kinds the rule's when-present checks look at, addressing its clause."""
     types = {t for c in rule.checks if c.when_present for t in c.select.types}  # EVENTS: at least one
     ref = f"- iso20000-1:2011/{rule.clause}"
@@ -226,7 +226,7 @@ def test_the_sample_shows_events_for_most_event_rules() -> None:
 
 
 @pytest.mark.parametrize("rule_id", [r for r in EVENTS if EVENT_DOCUMENTS[r]])
-def test_no_event_records_is_no_finding(rule_id: str, sample_results: Dict[str, Result], tmp_path: Path) -> None:
+def test_no_event_records_is_no_finding(rule_id: str, sample_results: dict[str, Result], tmp_path: Path) -> None:
     """Take away the records of events: an organisation that had no such event still passes."""
     removed = EVENT_DOCUMENTS[rule_id]
     assert set(removed) <= {e.path for e in sample_results[rule_id].evidence}, "the sample's event records are cited"

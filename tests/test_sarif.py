@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from conftest import SHARED, run_cli
@@ -17,27 +17,27 @@ needs_schema = pytest.mark.skipif(
 LEVELS = {"major": "error", "minor": "warning", "observation": "note"}
 
 
-def sarif(repo: Path, *args: str, fmt: str = "sarif") -> Dict[str, Any]:
+def sarif(repo: Path, *args: str, fmt: str = "sarif") -> dict[str, Any]:
     result = run_cli("check", repo, "--as-of", AS_OF, "--format", fmt, *args)
     assert result.exit_code == 1, result.stderr
     return json.loads(result.stdout)
 
 
-def report(repo: Path) -> Dict[str, Any]:
+def report(repo: Path) -> dict[str, Any]:
     return run_cli("check", repo, "--as-of", AS_OF, "--format", "json").json()
 
 
-def findings(run: Dict[str, Any]) -> List[Dict[str, Any]]:
+def findings(run: dict[str, Any]) -> list[dict[str, Any]]:
     """The SARIF results that are findings; observations are notes of their own."""
     return [r for r in run["results"] if r["properties"]["kind"] == "finding"]
 
 
-def located(result: Dict[str, Any]) -> Dict[str, Any]:
+def located(result: dict[str, Any]) -> dict[str, Any]:
     [location] = result["locations"]
     return location["physicalLocation"]
 
 
-def validate(document: Dict[str, Any]) -> None:
+def validate(document: dict[str, Any]) -> None:
     from jsonschema.validators import validator_for
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
@@ -110,7 +110,7 @@ def test_levels_rules_and_help_come_from_the_rule_data(make_repo: Any) -> None:
 def test_fingerprints_are_stable_across_runs_and_line_shifts(make_repo: Any) -> None:
     repo = make_repo(mixed_files())
 
-    def prints() -> List[tuple]:
+    def prints() -> list[tuple]:
         [run] = sarif(repo)["runs"]
         return sorted((r["ruleId"], r["partialFingerprints"]["imscheck/v1"]) for r in run["results"])
 

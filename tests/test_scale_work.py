@@ -13,7 +13,7 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import pytest
 from conftest import SAMPLE_ORG, load_generator, run_cli
@@ -39,7 +39,7 @@ def _generator() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def repos(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Path]:
+def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     generator = _generator()
     made = {}
     for size in (200, 400):
@@ -49,7 +49,7 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Path]:
     return made
 
 
-def _evaluate(repo: Path) -> Tuple[Index, Any, list]:
+def _evaluate(repo: Path) -> tuple[Index, Any, list]:
     """What ``imscheck check`` does, step by step, keeping the index to count its work."""
     source = WorkTree(repo, True)
     config = load_config(source)
@@ -64,7 +64,7 @@ def _evaluate(repo: Path) -> Tuple[Index, Any, list]:
     return index, corpus, results
 
 
-def test_selections_do_not_grow_with_the_documents(repos: Dict[int, Path]) -> None:
+def test_selections_do_not_grow_with_the_documents(repos: dict[int, Path]) -> None:
     small, _, small_results = _evaluate(repos[200])
     large, _, large_results = _evaluate(repos[400])
     assert small.selections > 0
@@ -76,7 +76,7 @@ def test_selections_do_not_grow_with_the_documents(repos: Dict[int, Path]) -> No
     assert len(small_results) == len(large_results)
 
 
-def test_lines_are_found_only_for_documents_with_findings(repos: Dict[int, Path]) -> None:
+def test_lines_are_found_only_for_documents_with_findings(repos: dict[int, Path]) -> None:
     _, corpus, results = _evaluate(repos[400])
     lazy = [d for d in corpus.documents if isinstance(d.field_lines, LazyLines)]
     assert len(lazy) > 0.9 * len(corpus.documents)  # sound YAML documents take the lazy path
@@ -136,7 +136,7 @@ def test_the_quick_schema_test_is_in_step_with_the_shipped_schema() -> None:
     assert in_step()
 
 
-def test_sound_documents_skip_jsonschema(repos: Dict[int, Path]) -> None:
+def test_sound_documents_skip_jsonschema(repos: dict[int, Path]) -> None:
     for root in (repos[200], SAMPLE_ORG):
         config = load_config(WorkTree(root, True))
         corpus = load_corpus(WorkTree(root, True), config.include, config.exclude, config.limits)
@@ -156,7 +156,7 @@ _PROCEDURE = {"id": "SMS-PRC-1", "title": "Change", "type": "procedure", "owner"
               "version": "1.2", "status": "approved", "approved_by": "CEO", "approved_on": dt.date(2026, 1, 5),
               "review": {"last_reviewed": dt.date(2026, 1, 5), "interval_months": 12},
               "addresses": ["iso20000-1:2018/8.5.1"]}
-_VALUES: Dict[str, Any] = {
+_VALUES: dict[str, Any] = {
     "id": _IDS, "title": _TEXTS, "date": _DATES, "record_of": _IDS, "supersedes": _IDS, "owner": _TEXTS,
     "approved_by": _TEXTS, "approved_on": _DATES, "extra": _TEXTS,
     "type": st.sampled_from(["record", "report", "policy", "procedure", "other", "memo", "", 3, None]),
@@ -173,7 +173,7 @@ _VALUES: Dict[str, Any] = {
 
 
 @st.composite
-def _metas(draw: Any) -> Dict[str, Any]:
+def _metas(draw: Any) -> dict[str, Any]:
     """A sound record or procedure with up to three fields changed or removed: near the boundary."""
     meta = dict(draw(st.sampled_from([_RECORD, _PROCEDURE])))
     for key in draw(st.lists(st.sampled_from(sorted(_VALUES)), max_size=3)):
@@ -186,7 +186,7 @@ def _metas(draw: Any) -> Dict[str, Any]:
 
 @settings(max_examples=600, deadline=None)
 @given(_metas())
-def test_quick_schema_never_passes_what_jsonschema_fails(meta: Dict[str, Any]) -> None:
+def test_quick_schema_never_passes_what_jsonschema_fails(meta: dict[str, Any]) -> None:
     found = errors(jsonable(dict(meta)), "document")
     if certainly_valid(meta):
         assert not found, [e.message for e in found]
@@ -198,7 +198,7 @@ def test_quick_schema_passes_the_usual_documents() -> None:
         assert not errors(jsonable(meta), "document")
 
 
-def test_check_output_names_the_same_lines_through_the_cli(repos: Dict[int, Path], tmp_path: Path) -> None:
+def test_check_output_names_the_same_lines_through_the_cli(repos: dict[int, Path], tmp_path: Path) -> None:
     """A finding on a sound-looking document still carries the line of its field (computed late)."""
     repo = repos[200]
     bad = repo / "service-management" / "records" / "zz-late-line.yaml"

@@ -8,7 +8,6 @@ folders are still validated when they load (test_rule_language.py).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
 from conftest import REPO_ROOT
@@ -23,7 +22,7 @@ from imscheck.vocabulary import load_vocabulary, shipped_vocabulary
 RULES = REPO_ROOT / "rules"
 
 
-def _shipped_files() -> List[Tuple[Path, str]]:
+def _shipped_files() -> list[tuple[Path, str]]:
     files = [(p, "pack" if p.name == "pack.yaml" else "rule") for p in sorted(RULES.glob("packs/*/*.yaml"))]
     files += [(p, "catalogue") for p in sorted(RULES.glob("catalogues/*.yaml"))]
     files += [(RULES / name, "builtin") for name in ("hygiene.yaml", "git.yaml", "configuration.yaml")]
@@ -90,7 +89,7 @@ def test_the_data_cache_serves_a_copy_of_this_very_file(tmp_path: Path, monkeypa
     monkeypatch.setenv("IMSCHECK_CACHE_DIR", str(tmp_path / "cache"))
     source = tmp_path / "data.yaml"
     source.write_text("a: 1\n")
-    calls: List[str] = []
+    calls: list[str] = []
 
     def parse() -> dict:
         calls.append(source.read_text())

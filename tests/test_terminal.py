@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import pytest
 from conftest import REPO_ROOT, commit_all, init_git, read_terminal, run_cli, write_files
@@ -54,7 +53,7 @@ def gated_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- item 6: colour -------------------------------------------------------------------------
 
-def _run(args: List[str], env: Dict[str, str], tty: bool) -> str:
+def _run(args: list[str], env: dict[str, str], tty: bool) -> str:
     """``imscheck ARGS`` in a subprocess, its stdout a terminal (a pty) or a pipe; returns stdout."""
     command = [sys.executable, "-m", "imscheck", *args]
     if not tty:
@@ -73,7 +72,7 @@ def _run(args: List[str], env: Dict[str, str], tty: bool) -> str:
     return terminal
 
 
-def _env(**values: Optional[str]) -> Dict[str, str]:
+def _env(**values: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM", "CLICOLOR", "CLICOLOR_FORCE")}
     env["TERM"] = "xterm-256color"
     # the subprocess imports the imscheck these tests import, wherever it comes from
@@ -128,7 +127,7 @@ def _report(repo: Path, *args: str) -> dict:
     return result.json()
 
 
-def _finding_lines(text: str) -> List[str]:
+def _finding_lines(text: str) -> list[str]:
     """Every line but the header, headings, notes and summary."""
     lines = text.splitlines()[1:]
     return [line for line in lines if line and not line.startswith(("Clause ", "Document ", "Configuration ", "Summary: ", "ISO 9001 credit: "))]
@@ -146,7 +145,7 @@ def test_every_failing_line_has_one_shape(gated_repo: Path) -> None:
     lines = _finding_lines(result.stdout)
     matched = [FAILING_LINE.match(line) for line in lines]
     others = [OTHER_LINE.match(line) for line in lines]
-    assert all(m or o for m, o in zip(matched, others)), [line for line, m, o in zip(lines, matched, others) if not (m or o)]
+    assert all(m or o for m, o in zip(matched, others, strict=False)), [line for line, m, o in zip(lines, matched, others, strict=False) if not (m or o)]
     observations = sum(len(r["observations"]) for r in report["results"])
     assert len([m for m in matched if m]) == len(failing) + observations
     failing_lines = {(m["rule"], m["severity"]) for m in matched if m}
@@ -214,7 +213,7 @@ def test_quiet_and_verbose_together_is_a_usage_error(small_repo: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["check"], ["audit"]], ids=["imscheck", "check", "audit"])
-def test_help_lists_the_exit_codes(command: List[str]) -> None:
+def test_help_lists_the_exit_codes(command: list[str]) -> None:
     result = run_cli(*command, "--help")
     assert result.exit_code == 0
     help_text = result.stdout
@@ -235,7 +234,7 @@ def test_check_help_names_quiet_and_color() -> None:
     ("doc-review", "DOC-REVIEW: "),
     ("git-approved-change", None),  # a git rule, whatever its id: any case finds it
 ])
-def test_rules_show_accepts_any_case(typed: str, shown: Optional[str]) -> None:
+def test_rules_show_accepts_any_case(typed: str, shown: str | None) -> None:
     if shown is None:
         listed = run_cli("rules", "list", "--format", "json").json()["git"]
         assert listed, "there are git rules"

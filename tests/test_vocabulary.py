@@ -7,7 +7,7 @@ each test looks at the rules it exercises.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 import yaml
@@ -17,7 +17,7 @@ from docbuilder import controlled, record
 AS_OF = "2026-06-30"
 
 
-def _check(repo: Path, *extra: str) -> Dict[str, Dict[str, Any]]:
+def _check(repo: Path, *extra: str) -> dict[str, dict[str, Any]]:
     result = run_cli("check", repo, "--format", "json", "--as-of", AS_OF, "--fail-on", "never", *extra)
     assert result.exit_code == 0, result.stderr
     return results_by_rule(result.json())
@@ -35,7 +35,7 @@ COMPETENCE = controlled("PRO-HR", "procedure", ["iso9001:2015/7.2"])
         {"staff_member": "A. Smith", "competences": ["service desk"], "examResult": "92 %"},
     ],
 )
-def test_training_records_are_read_by_concept_whatever_the_field_names(make_repo, fields: Dict[str, Any]) -> None:
+def test_training_records_are_read_by_concept_whatever_the_field_names(make_repo, fields: dict[str, Any]) -> None:
     repo = make_repo({"pro.md": COMPETENCE, "tr.yaml": record("TR-1", "2026-05-01", ["iso9001:2015/7.2"], **fields)})
     result = _check(repo)["SMS-7.2"]
     assert result["status"] == "pass", result["message"]
@@ -69,7 +69,7 @@ def test_imscheck_yaml_maps_an_organisations_own_field_name(make_repo) -> None:
     "mapping, fragment",
     [({"trainings": {"people": ["x"]}}, "no kind of evidence 'trainings'"), ({"training": {"persons": ["x"]}}, "training has no concept 'persons'")],
 )
-def test_a_mapping_to_an_unknown_kind_or_concept_is_a_configuration_error(make_repo, mapping: Dict[str, Any], fragment: str) -> None:
+def test_a_mapping_to_an_unknown_kind_or_concept_is_a_configuration_error(make_repo, mapping: dict[str, Any], fragment: str) -> None:
     repo = make_repo({"imscheck.yaml": yaml.safe_dump({"vocabulary": mapping}), "pro.md": COMPETENCE})
     result = run_cli("check", repo)
     assert result.exit_code == 2

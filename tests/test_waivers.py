@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 from conftest import run_cli
 from gate_docs import AS_OF, base_files, failing_results
@@ -37,13 +37,13 @@ not_applicable:
 """
 
 
-def check(repo: Path, *args: str) -> Dict[str, Any]:
+def check(repo: Path, *args: str) -> dict[str, Any]:
     result = run_cli("check", repo, "--format", "json", *args)
     assert result.exit_code in (0, 1), result.stderr
     return result.json()
 
 
-def by_rule(report: Dict[str, Any], rule: str) -> List[Dict[str, Any]]:
+def by_rule(report: dict[str, Any], rule: str) -> list[dict[str, Any]]:
     return [r for r in report["results"] if r["rule"] == rule]
 
 

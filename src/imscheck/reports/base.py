@@ -2,7 +2,8 @@
 
 A reporter is a module with a ``render`` function of this shape; :data:`imscheck.reports.REPORTER_BY_NAME`
 names the module of each format. mypy checks each module against :class:`Reporter`
-(see ``_CHECKED`` below), so a reporter with another signature fails the type check, not a run.
+(:mod:`imscheck.reports.conformance`), so a reporter with another signature fails the type
+check, not a run.
 """
 
 from __future__ import annotations
@@ -31,8 +32,3 @@ class Reporter(Protocol):
         """The whole report of ``run`` as text; a reporter never decides the exit code."""
         ...
 
-
-if TYPE_CHECKING:  # every format's module, checked against the protocol by mypy (never run)
-    from imscheck.reports import json_report, junit, junit_gitlab, markdown, sarif, sarif_suppressed, text
-
-    _CHECKED: tuple[Reporter, ...] = (text, json_report, junit, junit_gitlab, sarif, sarif_suppressed, markdown)
