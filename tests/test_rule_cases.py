@@ -175,7 +175,8 @@ def test_a_case_on_another_edition(tmp_path: Path) -> None:
     ("cases:\n  - name: x\n    files: {}\n    expect: {ACME-CONT: pass}\n  - name: x\n    files: {}\n    expect: {ACME-CONT: pass}\n",
      "line 5: case name 'x' is used twice in the file"),
     ("as_of: 2026-02-30\ncases: []\n", "line 1: invalid YAML: invalid date '2026-02-30'"),
-    ("as_of: '2026-02-30'\ncases:\n  - {name: x, files: {}, expect: {ACME-CONT: pass}}\n", "line 1: as_of: '2026-02-30' is not a real date"),
+    ("as_of: '2026-02-30'\ncases:\n  - {name: x, files: {}, expect: {ACME-CONT: pass}}\n",
+     "line 1: as_of: '2026-02-30' is not a real date"),
     ("cases:\n  - name: x\n    files: {}\n    files: {}\n    expect: {ACME-CONT: pass}\n", "line 4: key 'cases.0.files' appears twice"),
     ("cases: [\n", "line 2: invalid YAML"),
 ])
@@ -191,7 +192,8 @@ def test_a_malformed_case_file_is_one_line_and_exit_2(tmp_path: Path, text: str,
 @pytest.mark.parametrize("path", ["../x", "/etc/x", "docs/../../x", "./x", "a//b", ".git/config", "C:x", "docs\\x", "x.", "a\tb"])
 def test_a_path_that_could_leave_the_case_folder_is_refused(tmp_path: Path, path: str) -> None:
     quoted = '"' + path.replace("\\", "\\\\").replace("\t", "\\t") + '"'
-    folder = _folder(tmp_path, _cases(f"  - name: escape\n    files:\n      ok.md: hello\n      {quoted}: boom\n    expect: {{ACME-CONT: pass}}\n"))
+    case = f"  - name: escape\n    files:\n      ok.md: hello\n      {quoted}: boom\n    expect: {{ACME-CONT: pass}}\n"
+    folder = _folder(tmp_path, _cases(case))
     with pytest.raises(ImscheckError) as caught:
         load_case_file(folder / "acme.cases.yaml")
     assert str(caught.value).startswith(f"{folder}/acme.cases.yaml: line 6: files: "), str(caught.value)
@@ -217,7 +219,8 @@ def test_no_case_files_is_exit_2(tmp_path: Path) -> None:
     (folder / "continuity.yaml").write_text(RULE, encoding="utf-8")
     result = run_cli("rules", "test", str(folder))
     assert result.exit_code == 2
-    assert result.stderr == f"imscheck: error: {folder}: no *.cases.yaml files found: put each rule's cases beside it as <name>.cases.yaml\n"
+    assert result.stderr == (f"imscheck: error: {folder}: no *.cases.yaml files found: "
+                             "put each rule's cases beside it as <name>.cases.yaml\n")
 
 
 def test_linked_folders_are_not_entered_and_a_linked_case_file_is_refused(tmp_path: Path) -> None:
@@ -237,8 +240,8 @@ def test_a_case_whose_configuration_is_broken_names_the_case(tmp_path: Path) -> 
     folder = _folder(tmp_path, _cases("  - name: bad config\n    config: 'standard: [1'\n    files: {}\n    expect: {ACME-CONT: pass}\n"))
     result = run_cli("rules", "test", str(folder))
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith(f"imscheck: error: {folder}/acme.cases.yaml:3: case 'bad config': the check stopped: imscheck.yaml: line 2: invalid YAML"), \
-        result.stderr
+    said = f"imscheck: error: {folder}/acme.cases.yaml:3: case 'bad config': the check stopped: imscheck.yaml: line 2: invalid YAML"
+    assert result.stderr.startswith(said), result.stderr
 
 
 def test_a_pack_folder_other_than_the_installed_one_is_refused(tmp_path: Path) -> None:
