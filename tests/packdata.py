@@ -55,7 +55,7 @@ def load_raw_pack(directory: Path) -> RawPack:
     manifest = yaml.safe_load((directory / "pack.yaml").read_text(encoding="utf-8"))
     rules: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name != "pack.yaml":
+        if path.name != "pack.yaml" and not path.name.endswith(".cases.yaml"):  # test cases, not rules
             rules.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["rules"])
     return RawPack(manifest["target"], manifest["base"], directory, tuple(rules))
 

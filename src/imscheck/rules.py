@@ -24,6 +24,7 @@ from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 from imscheck.yamlparse import Limits, ParseError, parse_yaml
 
 PACK_FILE = "pack.yaml"
+CASES_SUFFIX = ".cases.yaml"  # a rule's test cases beside it (imscheck rules test): never rules themselves
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def load_pack(
     base_catalogue = catalogues.require(base_key, str(directory / PACK_FILE))
     words = vocabulary or shipped_vocabulary()
     loaded = [(str(path), _load_rule_file(path, target_catalogue, base_catalogue, catalogues, words))
-              for path in sorted(directory.glob("*.yaml")) if path.name != PACK_FILE]
+              for path in sorted(directory.glob("*.yaml")) if path.name != PACK_FILE and not path.name.endswith(CASES_SUFFIX)]
     for extra in extra_dirs:
         folder = extra if isinstance(extra, RuleFolder) else RuleFolder(WorkTree(Path(extra), use_git=False))
         for name, text in folder.rule_files():
@@ -213,7 +214,7 @@ class RuleFolder:
             raise ImscheckError(f"rule folder cannot be read: {exc}", where) from None
         out: list[tuple[str, str]] = []
         for name, kind in entries:
-            if not name.endswith(".yaml") or name.startswith(".") or kind == FOLDER:
+            if not name.endswith(".yaml") or name.endswith(CASES_SUFFIX) or name.startswith(".") or kind == FOLDER:
                 continue
             rel = name if self.path in ("", ".") else f"{self.path}/{name}"
             shown = self.source.describe(rel)
