@@ -12,12 +12,12 @@ from typing import Any
 
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
-from imscheck.excerpt import excerpt, short_schema_message
+from imscheck.excerpt import excerpt
 from imscheck.globs import glob_problem
-from imscheck.schemas import describe_error, errors, jsonable
+from imscheck.schemas import parse_checked
 from imscheck.sources import FOLDER, SYMLINK, Source, Unreadable, WorkTree
 from imscheck.vocabulary import mapping_problem, shipped_vocabulary
-from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
+from imscheck.yamlparse import FieldPath, Limits, nearest_line
 
 CONFIG_FILE = "imscheck.yaml"
 
@@ -118,43 +118,27 @@ def load_config(root: Path | Source) -> Config:
         raw = tree.read(CONFIG_FILE, CONFIG_MAX_BYTES)
     except Unreadable as exc:
         raise ImscheckError(f"{exc}: the configuration must be a regular file", source) from None
-    try:
-        parsed = parse_yaml(raw.decode("utf-8"), Limits())
-    except UnicodeDecodeError:
-        raise ImscheckError("not valid UTF-8", source) from None
-    except ParseError as exc:
-        raise ImscheckError(f"line {exc.line}: {exc}", source) from None
-    except (ValueError, OverflowError, RecursionError) as exc:  # values the YAML loader lets through but cannot hold
-        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", source) from None
-    if parsed.duplicates:
-        key, line = parsed.duplicates[0]
-        raise ImscheckError(f"line {line}: key {excerpt(key)} appears twice", source)
-    data = jsonable(parsed.data)
-    found = errors(data, "config")
-    if found:
-        first = found[0]
-        line = _line(parsed.lines, tuple(first.absolute_path))
-        raise ImscheckError(f"line {line}: {short_schema_message(describe_error(first))}", source)
+    data, lines = parse_checked(raw, Limits(), "config", source)
     data = data or {}
     as_of = _date(data.get("as_of"), "as_of", source)
     for key in ("include", "exclude"):
         for index, pattern in enumerate(data.get(key, ())):
             problem = glob_problem(pattern)
             if problem:
-                raise ImscheckError(f"line {_line(parsed.lines, (key, index))}: {key}: {problem}", source)
-    limits = _limits(data.get("limits", {}), parsed.lines, source)
-    rule_dirs = tuple(_rule_folder(d, _line(parsed.lines, ("rules", i)), source) for i, d in enumerate(data.get("rules", ())))
+                raise ImscheckError(f"line {_line(lines, (key, index))}: {key}: {problem}", source)
+    limits = _limits(data.get("limits", {}), lines, source)
+    rule_dirs = tuple(_rule_folder(d, _line(lines, ("rules", i)), source) for i, d in enumerate(data.get("rules", ())))
     waivers = tuple(
         Waiver(w["rule"], w["reason"], w["approved_by"], _date(w["expires"], f"waivers[{i}].expires", source),
-               _line(parsed.lines, ("waivers", i)))
+               _line(lines, ("waivers", i)))
         for i, w in enumerate(data.get("waivers", []))
     )
     not_applicable = tuple(
-        NotApplicable(n["justification"], _line(parsed.lines, ("not_applicable", i)), n.get("rule"), n.get("clause"), n.get("approved_by"))
+        NotApplicable(n["justification"], _line(lines, ("not_applicable", i)), n.get("rule"), n.get("clause"), n.get("approved_by"))
         for i, n in enumerate(data.get("not_applicable", []))
     )
     overrides = {
-        rule: Override(o.get("severity"), o.get("within_months"), _line(parsed.lines, ("overrides", rule)))
+        rule: Override(o.get("severity"), o.get("within_months"), _line(lines, ("overrides", rule)))
         for rule, o in data.get("overrides", {}).items()
     }
     vocabulary = {kind: {concept: tuple(names) for concept, names in concepts.items()}
@@ -162,7 +146,7 @@ def load_config(root: Path | Source) -> Config:
     unknown = mapping_problem(shipped_vocabulary(), vocabulary) if vocabulary else None
     if unknown:
         where, message = unknown
-        raise ImscheckError(f"line {_line(parsed.lines, ('vocabulary',) + where)}: vocabulary: {message}", source)
+        raise ImscheckError(f"line {_line(lines, ('vocabulary',) + where)}: vocabulary: {message}", source)
     return Config(
         path=tree.root / CONFIG_FILE,
         standard=data.get("standard"),

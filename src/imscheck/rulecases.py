@@ -20,13 +20,13 @@ from imscheck.config import CONFIG_FILE
 from imscheck.dates import to_date
 from imscheck.errors import ImscheckError
 from imscheck.escaping import visible
-from imscheck.excerpt import excerpt, short_schema_message
+from imscheck.excerpt import excerpt
 from imscheck.results import Result
 from imscheck.rules import CASES_SUFFIX, PACK_FILE, RULE_FILE_LIMITS
-from imscheck.schemas import describe_error, errors, jsonable
+from imscheck.schemas import parse_checked
 from imscheck.sources import Unreadable, parts_of, read_file
 from imscheck.terms import SEVERITY_RANK
-from imscheck.yamlparse import FieldPath, ParseError, nearest_line, parse_yaml
+from imscheck.yamlparse import FieldPath, nearest_line
 
 # Never today: a case must give the same result on any day it runs.
 DEFAULT_AS_OF = dt.date(2026, 11, 1)
@@ -121,30 +121,14 @@ def load_case_file(path: Path) -> list[Case]:
     """The cases of one file, validated against ``rule-cases``; any problem names the file and line."""
     shown = str(path)
     try:
-        text = read_file(path, RULE_FILE_LIMITS.max_bytes).decode("utf-8")
+        raw = read_file(path, RULE_FILE_LIMITS.max_bytes)
     except Unreadable as exc:
         raise ImscheckError(f"{exc}: a case file must be a regular file", shown) from None
-    except UnicodeDecodeError:
-        raise ImscheckError("not valid UTF-8", shown) from None
-    try:
-        parsed = parse_yaml(text, RULE_FILE_LIMITS)
-    except ParseError as exc:
-        raise ImscheckError(f"line {exc.line}: {exc}", shown) from None
-    except (ValueError, OverflowError, RecursionError) as exc:
-        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", shown) from None
-    if parsed.duplicates:
-        key, line = parsed.duplicates[0]
-        raise ImscheckError(f"line {line}: key {excerpt(key)} appears twice (the first value would be lost)", shown)
-    data = jsonable(parsed.data)
-    found = errors(data, "rule-cases")
-    if found:
-        first = found[0]
-        line = nearest_line(parsed.lines, tuple(first.absolute_path), 1)
-        raise ImscheckError(f"line {line}: {short_schema_message(describe_error(first))}", shown)
+    data, lines = parse_checked(raw, RULE_FILE_LIMITS, "rule-cases", shown)
     target, rule_dirs = _rules_beside(path)
 
     def fail(where: FieldPath, message: str) -> ImscheckError:
-        return ImscheckError(f"line {nearest_line(parsed.lines, where, 1)}: {message}", shown)
+        return ImscheckError(f"line {nearest_line(lines, where, 1)}: {message}", shown)
 
     file_day = _day(data.get("as_of"), ("as_of",), fail) or DEFAULT_AS_OF
     cases: list[Case] = []
@@ -159,9 +143,9 @@ def load_case_file(path: Path) -> list[Case]:
             raise fail(at + ("standard",), f"standard {standard} in a case of the {target} pack: a pack's cases run on its own target")
         files = tuple(raw["files"].items())
         _check_paths(files, raw.get("config") is not None, at, fail)
-        expect = tuple(_expectation(rule, value, nearest_line(parsed.lines, at + ("expect", rule), 1))
+        expect = tuple(_expectation(rule, value, nearest_line(lines, at + ("expect", rule), 1))
                        for rule, value in raw["expect"].items())
-        cases.append(Case(raw["name"], shown, nearest_line(parsed.lines, at, 1), _day(raw.get("as_of"), at + ("as_of",), fail) or file_day,
+        cases.append(Case(raw["name"], shown, nearest_line(lines, at, 1), _day(raw.get("as_of"), at + ("as_of",), fail) or file_day,
                           standard, raw.get("config"), files, expect, target, rule_dirs))
     return cases
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from imscheck.datacache import cached
 from imscheck.errors import ImscheckError
+from imscheck.excerpt import excerpt, short_schema_message
 from imscheck.resources import is_shipped, schemas_dir
-from imscheck.yamlparse import Limits, ParseError, parse_yaml
+from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
 
 _SETUP_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
 
@@ -73,6 +74,30 @@ def load_yaml_file(path: Path) -> Any:
         key, line = parsed.duplicates[0]
         raise ImscheckError(f"line {line}: key {key!r} appears twice (the first value would be lost)", str(path))
     return parsed.data
+
+
+def parse_checked(raw: bytes, limits: Limits, name: str, shown: str) -> tuple[Any, Mapping[FieldPath, int]]:
+    """The bytes of a set-up YAML file from the repository (imscheck.yaml, a rule case file),
+    parsed and checked against schema ``name``, with the line of every field. Any problem is one
+    ImscheckError naming ``shown`` and the line."""
+    try:
+        parsed = parse_yaml(raw.decode("utf-8"), limits)
+    except UnicodeDecodeError:
+        raise ImscheckError("not valid UTF-8", shown) from None
+    except ParseError as exc:
+        raise ImscheckError(f"line {exc.line}: {exc}", shown) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # values the YAML loader lets through but cannot hold
+        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", shown) from None
+    if parsed.duplicates:
+        key, line = parsed.duplicates[0]
+        raise ImscheckError(f"line {line}: key {excerpt(key)} appears twice (the first value would be lost)", shown)
+    data = jsonable(parsed.data)
+    found = errors(data, name)
+    if found:
+        first = found[0]
+        line = nearest_line(parsed.lines, tuple(first.absolute_path), 1)
+        raise ImscheckError(f"line {line}: {short_schema_message(describe_error(first))}", shown)
+    return data, parsed.lines
 
 
 def load_setup_file(path: Path, name: str, validate: bool | None = None) -> Any:
