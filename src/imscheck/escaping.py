@@ -80,17 +80,29 @@ def _break_autolinks(text: str) -> str:
     return _AUTOLINK.sub(lambda m: m.group()[:cut.get(m.group(), 3)] + _ZWSP + m.group()[cut.get(m.group(), 3):], text)
 
 
-def md_text(value: object) -> str:
-    """``value`` as inert Markdown text on one line: safe as a paragraph or in a table cell.
+def md_text(value: object, line_start: bool = False) -> str:
+    """``value`` as inert Markdown text on one line: safe as a paragraph, a list item's text or a
+    table cell.
 
     Markup characters are backslash-escaped (``<img>`` cannot become HTML, ``[x](y)`` a link,
     ``|`` a new cell), ``&`` is written as an entity so ``&lt;`` stays literal, bare URLs and
-    mentions are broken with a zero-width space.
+    mentions are broken with a zero-width space. With ``line_start`` (text that begins a line of
+    its own) a leading ``-``, ``+``, ``=`` or ``1.`` is escaped too, so it cannot start a list.
     """
     if value is None:
         return ""
-    text = _md_plain(value).replace("&", "&amp;")
-    return _break_autolinks(_MD_SPECIAL.sub(r"\\\1", text))
+    text = _break_autolinks(_MD_SPECIAL.sub(r"\\\1", _md_plain(value).replace("&", "&amp;")))
+    return _BLOCK_START.sub(_inert_block_start, text) if line_start else text
+
+
+# Block syntax counts only where a line starts (md_text's line_start) (a list item "- " or "1. ", a setext underline "=");
+# "#" and ">" are escaped everywhere already.
+_BLOCK_START = re.compile(r"^([+=-]|\d+(?=[.)]))")
+
+
+def _inert_block_start(match: re.Match[str]) -> str:
+    start = match.group(1)
+    return start + "\\" if start[0].isdigit() else "\\" + start
 
 
 def md_code(value: object, in_table: bool = True) -> str:

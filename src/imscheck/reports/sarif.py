@@ -26,13 +26,12 @@ requirement can carry one. Its fingerprint is the rule and the topic.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from imscheck.config import CONFIG_FILE
-from imscheck.escaping import scrub_surrogates
+from imscheck.escaping import md_text, scrub_surrogates
 from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
@@ -43,25 +42,11 @@ LEVEL_BY_SEVERITY = {"major": "error", "minor": "warning", "observation": "note"
 FINGERPRINT_KEY = "imscheck/v1"
 MAX_RELATED = 1000  # GitHub keeps no more related locations per result
 _SUPPRESSED = ("waived", "not_applicable")
-# Inline Markdown syntax (emphasis, code, links, HTML, tables, entities); a backslash makes each
-# a literal character. Block syntax only counts at the start of a line: see _md.
-_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
-_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
 _RELATION_WORDS = {
     "full": "ISO 9001 evidence for the base clauses counts in full",
     "partial": "ISO 9001 evidence counts for the base half; IT service management adds the rest",
     "none": "new in ISO/IEC 20000-1: no ISO 9001 evidence counts",
 }
-
-
-def _md(text: str, starts_line: bool = False) -> str:
-    """Rule data as one line of Markdown text, every syntax character literal (rules can come
-    from the repository's own rule folders). Block syntax (``#``, ``-``, ``1.``) counts only at
-    the start of a line."""
-    flat = _INLINE_MARKDOWN.sub(r"\\\1", " ".join(scrub_surrogates(text).split()))
-    if not starts_line:
-        return flat
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), flat)
 
 
 def _requirement(result: Result) -> str:
@@ -88,22 +73,22 @@ def _help_markdown(result: Result) -> str:
     """The rule's help as Markdown: what it requires, how it relates to ISO 9001, what to do."""
     parts: list[str] = []
     if result.is_requirement and result.standard:
-        parts.append(f"## {_md(result.rule)}: {_md(_requirement(result))}")
+        parts.append(f"## {md_text(result.rule)}: {md_text(_requirement(result))}")
         if result.base:
-            base = f" ({_md(', '.join(result.base_clauses))})" if result.base_clauses else ""
+            base = f" ({md_text(', '.join(result.base_clauses))})" if result.base_clauses else ""
             words = _RELATION_WORDS.get(result.relation or "", "")
-            parts.append(f"**Relation to {_md(edition_name(result.base))}{base}:** {_md(result.relation or '')}"
-                         + (f" ({_md(words)})" if words else ""))
+            parts.append(f"**Relation to {md_text(edition_name(result.base))}{base}:** {md_text(result.relation or '')}"
+                         + (f" ({md_text(words)})" if words else ""))
     else:
-        parts.append(f"## {_md(result.rule)}: {_md(result.title)}")
+        parts.append(f"## {md_text(result.rule)}: {md_text(result.title)}")
         if result.description:
-            parts.append(f"### What it checks\n\n{_md(result.description, starts_line=True)}")
+            parts.append(f"### What it checks\n\n{md_text(result.description, line_start=True)}")
     parts.append(f"**Severity:** {result.severity}")
     if result.guidance:
-        parts.append(f"### What to do\n\n{_md(result.guidance, starts_line=True)}")
+        parts.append(f"### What to do\n\n{md_text(result.guidance, line_start=True)}")
     topics = list(dict.fromkeys(item.topic for item in result.checklist))
     if topics:
-        parts.append("### What an auditor reads the evidence for\n\n" + "\n".join(f"- {_md(t, starts_line=True)}" for t in topics))
+        parts.append("### What an auditor reads the evidence for\n\n" + "\n".join(f"- {md_text(t, line_start=True)}" for t in topics))
     return "\n\n".join(parts) + "\n"
 
 
