@@ -44,10 +44,10 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, str, str]:
     _break(repo)
     from imscheck.api import Settings
     from imscheck.audit import prepare
-    from imscheck.audit.render import render
+    from imscheck.audit.render import render_audit
 
     run, report = prepare(Settings(repo=repo))
-    return run, render(report, "html"), render(report, "markdown")
+    return run, render_audit(report, "html"), render_audit(report, "markdown")
 
 
 def _failing_requirements(run: Any) -> list[Any]:

@@ -297,7 +297,7 @@ def audit_report(run: Run) -> Any:
 
 
 def audit_page(run: Run, fmt: str = "html") -> str:
-    from imscheck.audit.render import render as render_audit
+    from imscheck.audit.render import render_audit
 
     return render_audit(audit_report(run), fmt)
 

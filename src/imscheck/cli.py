@@ -158,7 +158,7 @@ def audit(repo: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, 
 
     def body() -> int:
         from imscheck.audit import prepare
-        from imscheck.audit.render import render
+        from imscheck.audit.render import render_audit
         from imscheck.output import deliver
         from imscheck.progress import for_terminal
         from imscheck.results import exit_code
@@ -168,7 +168,7 @@ def audit(repo: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, 
             run, report = prepare(_settings(repo, as_of, standard, rule_dirs), progress)
             if progress is not None:
                 progress("writing the report", 0, 0)
-            page = render(report, fmt)
+            page = render_audit(report, fmt)
         finally:
             if progress is not None:
                 progress.clear()

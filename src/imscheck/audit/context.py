@@ -136,13 +136,13 @@ class ReportContext:
         """Where a requirement's detail is: its finding, its waiver or exclusion, or its evidence."""
         if result.failing:
             return self.anchors("nc", result.rule)
-        suppression = result.suppression
-        if suppression is not None:  # the entry of imscheck.yaml the scope decision applied, by its line
-            lines = [entry.line for entry in (self.config.waivers if suppression.kind == "waiver" else self.config.not_applicable)]
-            index = lines.index(suppression.line) if suppression.line in lines else None
-            if index is not None:
-                return self.anchors("waiver" if suppression.kind == "waiver" else "na", str(index))
+        if result.suppression is not None:  # the entry of imscheck.yaml the scope decision applied
+            return self.entry_anchor(result.suppression.kind, result.suppression.line)
         return self.anchors("ev", result.rule)
+
+    def entry_anchor(self, kind: str, line: int) -> str:
+        """The row of a waiver or not-applicable entry, named by its line in imscheck.yaml."""
+        return self.anchors("waiver" if kind == "waiver" else "na", str(line))
 
     def unchecked_status(self, clause: str) -> str:
         """The status of a requirement no rule checks: excluded from scope, or unchecked."""
@@ -152,5 +152,5 @@ class ReportContext:
         """Detail of a requirement that no rule checks: its exclusion, else its evidence row."""
         entry = self.config.exclusion(None, clause)
         if entry is not None:
-            return self.anchors("na", str(self.config.not_applicable.index(entry)))
+            return self.entry_anchor("not_applicable", entry.line)
         return self.anchors("ev-clause", clause)

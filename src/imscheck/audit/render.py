@@ -70,7 +70,7 @@ def _text_bar(met: int, total: int, rows: tuple[RelationRow, ...]) -> str:
     return "█" * filled + "░" * (length - filled)
 
 
-def render(report: AuditReport, fmt: str = "html") -> str:
+def render_audit(report: AuditReport, fmt: str = "html") -> str:
     """The report as one HTML page (inline CSS and SVG, no scripts) or as Markdown."""
     text = _environment(fmt).get_template(_TEMPLATE[fmt]).render(report=report)
     return scrub_surrogates(text)  # belt and braces: the page is encoded as UTF-8 next

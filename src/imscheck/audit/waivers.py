@@ -28,14 +28,14 @@ def build_scope(ctx: ReportContext) -> tuple[ScopeEntry, ...]:
             suppressed.setdefault((result.suppression.kind, result.suppression.line), []).append(result)
     problems = {(result.rule in _WAIVER_RULES, loc.line): result for result in ctx.run.results if result.kind == CONFIGURATION
                 for loc in result.locations if loc.path == CONFIG_FILE}
-    entries = [_waiver(ctx, index, waiver, suppressed.get(("waiver", waiver.line), []), problems.get((True, waiver.line)))
-               for index, waiver in enumerate(ctx.config.waivers)]
-    entries += [_exclusion(ctx, index, entry, suppressed.get(("not_applicable", entry.line), []), problems.get((False, entry.line)))
-                for index, entry in enumerate(ctx.config.not_applicable)]
+    entries = [_waiver(ctx, waiver, suppressed.get(("waiver", waiver.line), []), problems.get((True, waiver.line)))
+               for waiver in ctx.config.waivers]
+    entries += [_exclusion(ctx, entry, suppressed.get(("not_applicable", entry.line), []), problems.get((False, entry.line)))
+                for entry in ctx.config.not_applicable]
     return tuple(entries)
 
 
-def _waiver(ctx: ReportContext, index: int, waiver: Waiver, waived: list[Result], problem: Result | None) -> ScopeEntry:
+def _waiver(ctx: ReportContext, waiver: Waiver, waived: list[Result], problem: Result | None) -> ScopeEntry:
     clauses = sorted({r.clause for r in waived if r.clause}, key=clause_key)
     if waived:
         state, key = ("in force" if len(waived) == 1 else f"in force: waives {len(waived)} findings"), "in-force"
@@ -53,7 +53,7 @@ def _waiver(ctx: ReportContext, index: int, waiver: Waiver, waived: list[Result]
     else:
         heading = waived[0].title if waived else waiver.rule
     return ScopeEntry(
-        anchor=ctx.anchors("waiver", str(index)),
+        anchor=ctx.entry_anchor("waiver", waiver.line),
         kind="waiver",
         target=waiver.rule,
         heading=heading,
@@ -75,7 +75,7 @@ def _waived_finding(waived: list[Result]) -> str | None:
     return findings[0] if len(findings) == 1 else first_few(findings, "; ")
 
 
-def _exclusion(ctx: ReportContext, index: int, entry: NotApplicable, excluded: list[Result], problem: Result | None) -> ScopeEntry:
+def _exclusion(ctx: ReportContext, entry: NotApplicable, excluded: list[Result], problem: Result | None) -> ScopeEntry:
     covered = sorted({r.clause for r in excluded if r.clause}, key=clause_key)
     if entry.clause:
         # requirements of the clause that no rule checks are out of scope too
@@ -92,7 +92,7 @@ def _exclusion(ctx: ReportContext, index: int, entry: NotApplicable, excluded: l
     else:
         state, key = "in force, but nothing to exclude in this run", "unused"
     return ScopeEntry(
-        anchor=ctx.anchors("na", str(index)),
+        anchor=ctx.entry_anchor("not_applicable", entry.line),
         kind="not_applicable",
         target=target,
         heading=f"{clause} {ctx.clause_title(clause)}" if clause else (excluded[0].title if excluded else target),
