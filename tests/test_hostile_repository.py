@@ -377,7 +377,7 @@ def test_a_repository_without_commits_compares_with_an_empty_base(tmp_path: Path
 
 def test_a_blob_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """The size comes from the listing (ls-tree -l, cat-file --batch-check): the blob never enters memory."""
-    from imscheck.history import GitRepository
+    from imscheck.comparison.repository import GitRepository
     from imscheck.sources import TOO_LARGE, Unreadable
 
     repo = tmp_path / "repo"

@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO_ROOT, commit_all, git, run_cli
 
 from imscheck.api import Settings
-from imscheck.changes import compare
+from imscheck.comparison.compare import compare
 from imscheck.reports import json_report
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
@@ -174,10 +174,10 @@ def test_the_cli_uses_the_incremental_path_with_the_same_report(sample_repo: Pat
 
 def test_an_unchanged_base_file_is_parsed_once(sample_repo: Path) -> None:
     """Work done grows with the change: the base shares the head's Document for every unchanged file."""
-    from imscheck.changes import base_corpus
+    from imscheck.comparison.compare import base_corpus
+    from imscheck.comparison.repository import GitRepository
     from imscheck.config import load_config
     from imscheck.documents import load_corpus
-    from imscheck.history import GitRepository
     from imscheck.sources import Fingerprinted, WorkTree
     from imscheck.stages import read_source
 

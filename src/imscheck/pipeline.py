@@ -16,7 +16,7 @@ def evaluate(settings: Settings, progress: Progress = None) -> Outcome:
     ``progress`` (optional) is told the phase and files read so far; comparisons do not report it.
     """
     if settings.compares:
-        from imscheck.changes import compare  # git code only when comparing
+        from imscheck.comparison.compare import compare  # git code only when comparing
 
         return compare(settings)
     reading = read_folder(settings.repo, settings, progress=progress)

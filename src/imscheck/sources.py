@@ -8,7 +8,7 @@ through a :class:`Source`, which keeps three promises whatever the repository ho
 - only regular files are read: a FIFO, a device or a folder is reported, never read from;
 - no more than the size limit is ever read into memory, and the limit holds before reading.
 
-Git sources (:mod:`imscheck.history`) read blobs from the object database: nothing from history
+Git sources (:mod:`imscheck.comparison.repository`) read blobs from the object database: nothing from history
 is written to disk, so no path that history controls can create or overwrite a file.
 """
 

@@ -1,7 +1,7 @@
 """The stages of one evaluation, in the order :mod:`imscheck.pipeline` runs them.
 
 configuration -> pack -> files -> documents -> hygiene -> index -> rule evaluation -> scope
-(waivers, not-applicable) -> Run. A comparison (:mod:`imscheck.changes`) runs the same stages on
+(waivers, not-applicable) -> Run. A comparison (:mod:`imscheck.comparison.compare`) runs the same stages on
 both sides. Nothing here prints or exits.
 """
 

@@ -18,12 +18,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from imscheck.comparison.document_control import Side, history_findings
+from imscheck.comparison.repository import GitRepository, GitUnreadable
 from imscheck.config import Config
 from imscheck.documents import Corpus, Document, Problem, discover, load_corpus
 from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt
-from imscheck.gitrules import Side, history_findings
-from imscheck.history import GitRepository, GitUnreadable
 from imscheck.hygiene import PerDocument
 from imscheck.results import Comparison, Result, fingerprint
 from imscheck.ruleids import DOC_EMPTY, DOC_PARSE

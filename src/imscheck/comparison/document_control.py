@@ -3,7 +3,7 @@
 The base side (a commit) and the head side (work tree or index) are both parsed by the normal
 pipeline, each read through its source (no file from history is written out); here documents of
 the two sides are paired and compared. A file unchanged between the two sides is one Document
-object on both (see :mod:`imscheck.changes`), paired without reading it again. A pair is the same file, or
+object on both (see :mod:`imscheck.comparison.compare`), paired without reading it again. A pair is the same file, or
 a file renamed with at least half of its lines kept (git's default rename threshold), or the same
 id on files that are that similar.
 """
