@@ -77,7 +77,8 @@ def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., 
     # RULE, a space, then the message (a requirement's title leads it): one shape for every rule
     name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
-        tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=_COLORS.get(label(result)) if result.failing else "green" if result.status == "pass" else "blue")
+        colour = _COLORS.get(label(result)) if result.failing else "green" if result.status == "pass" else "blue"
+        tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=colour)
         # after the rule, not before the severity: the line keeps the shape problem matchers read
         new = style("[new]", fg="magenta", bold=True) + " " if result.new else ""
         lines.append(f"{_where(run, result)}: {tag} {name} {new}{visible(result.message)}")
