@@ -125,7 +125,8 @@ def with_override(rule: Rule, override: Override | None) -> Rule:
 
 def evaluate_rule(rule: Rule, ctx: Lookups) -> Result:
     relation = rule.relation.type
-    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))]
+    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full"))
+                for check in (rule.checks or (DEFAULT_CHECK,))]
     base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
     # a document that earns credit from another check of the rule is no answer to "found none"
     credited = {e.path for o in [base] + outcomes for e in o.evidence}
@@ -376,4 +377,5 @@ def _article(phrase: str) -> str:
 def _shortfall(bad: Sequence[tuple[Candidate, list[Defect]]]) -> str:
     if not bad:
         return ""
-    return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad], "; ")
+    return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}"
+                             for c, found in bad], "; ")

@@ -94,7 +94,8 @@ def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> li
     """What a comparison left out, and why."""
     lines: list[str] = []
     if run.comparison is not None and run.comparison.base_problem:
-        lines += ["", style("note: ", bold=True) + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
+        lines += ["", style("note: ", bold=True)
+                  + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
                   "every failing result counts as new and the git document-control rules did not run"]
     if run.comparison is not None and known:
         lines += ["", f"{known} results not passing already at {visible(run.comparison.ref)} are not listed (--verbose lists them)"]
