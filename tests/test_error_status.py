@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import pytest
 from conftest import SHARED, CliResult, commit_all, run_cli
@@ -34,13 +35,13 @@ BROKEN = "SMS-9.3"  # sample-org passes it; severity major
 HOSTILE = "\x1b[31mred\nsecond line " + "x" * 500
 
 
-def _fault(monkeypatch: pytest.MonkeyPatch, rule_id: str = BROKEN, exc: Optional[BaseException] = None) -> List[str]:
+def _fault(monkeypatch: pytest.MonkeyPatch, rule_id: str = BROKEN, exc: BaseException | None = None) -> list[str]:
     """Make evaluating ``rule_id`` raise ``exc``; every other rule is evaluated as always.
 
     Returns the ids of the rules evaluated, so a test can see that the others still ran.
     """
     real = imscheck.engine.evaluate_rule
-    seen: List[str] = []
+    seen: list[str] = []
 
     def evaluate_rule(rule: Any, ctx: Any) -> Any:
         seen.append(rule.id)
@@ -56,7 +57,7 @@ def _json(repo: Path, *args: str) -> CliResult:
     return run_cli("check", repo, "--format", "json", *args)
 
 
-def _by_rule(report: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+def _by_rule(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {(r["rule"], json.dumps(r["locations"]), r["message"]): r for r in report["results"]}
 
 
@@ -247,12 +248,12 @@ def test_the_audit_report_names_the_error(sample_copy: Path, monkeypatch: pytest
 AS_OF = "2026-06-30"
 
 
-def _custom_rule(assertion: Dict[str, Any]) -> Dict[str, Any]:
+def _custom_rule(assertion: dict[str, Any]) -> dict[str, Any]:
     return {"id": "T-CRASH", "clause": "8.4.3", "severity": "minor", "relation": {"type": "none"},
             "evidence": [{"select": {"type": "record", "addresses": "self"}, "assert": assertion}], "guidance": "Do it."}
 
 
-def _check_with_rule(make_repo: Callable[..., Path], tmp_path: Path, assertion: Dict[str, Any], value: str,
+def _check_with_rule(make_repo: Callable[..., Path], tmp_path: Path, assertion: dict[str, Any], value: str,
                      config: str = "") -> CliResult:
     rules = tmp_path / "rules"
     rules.mkdir(exist_ok=True)
@@ -264,7 +265,7 @@ def _check_with_rule(make_repo: Callable[..., Path], tmp_path: Path, assertion: 
     return run_cli("check", make_repo(files), "--rules", rules, "--format", "json", "--as-of", AS_OF)
 
 
-def _custom_result(result: CliResult) -> Dict[str, Any]:
+def _custom_result(result: CliResult) -> dict[str, Any]:
     assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr
     [found] = [r for r in result.json()["results"] if r["rule"] == "T-CRASH"]
     return found
@@ -300,7 +301,7 @@ def test_multiple_of_judges_values_yaml_has_and_json_has_not(make_repo: Callable
      "cannot be matched in linear time"),  # re2.error at evaluation
 ])
 def test_a_schema_that_crashed_evaluation_is_refused_when_the_rule_loads(make_repo: Callable[..., Path], tmp_path: Path,
-                                                                          assertion: Dict[str, Any], said: str) -> None:
+                                                                          assertion: dict[str, Any], said: str) -> None:
     result = _check_with_rule(make_repo, tmp_path, assertion, "3")
     assert result.exit_code == 2 and result.stdout == "", result.stdout[-500:]
     [line] = result.stderr.splitlines()
