@@ -14,11 +14,13 @@ import click
 from imscheck import __version__
 from imscheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ImscheckError
 from imscheck.reports import REPORTER_BY_NAME
-from imscheck.terms import FAIL_ON_CHOICES  # imports nothing: --help stays cheap
+from imscheck.terms import ERROR, FAIL_ON_CHOICES  # imports nothing: --help stays cheap
 
 if TYPE_CHECKING:  # start-up (--version, --help) pays for neither
     import datetime as dt
     from pathlib import Path
+
+    from imscheck.results import Result
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -54,6 +56,19 @@ def _guard(func: Callable[[], int]) -> None:
         click.echo(f"imscheck: error: {visible(exc)}", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code)
+
+
+def _warn_unevaluated(results: Sequence[Result]) -> None:
+    """Rules that could not be evaluated, said on stderr as well: with --output, or --fail-on never
+    (exit 0), the report may be read by no one, and an error must never pass unseen."""
+    from imscheck.escaping import visible
+    from imscheck.wording import first_few
+
+    rules = [r.rule for r in results if r.status == ERROR]
+    if rules:
+        what = "1 rule" if len(rules) == 1 else f"{len(rules)} rules"
+        click.echo(f"imscheck: warning: {what} could not be evaluated ({visible(first_few(rules))}): their results are errors; "
+                   "report it to the imscheck maintainers", err=True)
 
 
 def _parse_reports(values: Sequence[str]) -> tuple[tuple[str, Path], ...]:
@@ -139,6 +154,7 @@ def check(repo: Path, fmt: str, output: Path | None, reports: Sequence[str], as_
             if progress is not None:
                 progress.clear()  # before the report (or an error line) reaches the terminal
         emit(run, fmt, output, extra_reports, verbose=verbose, color=color, quiet=quiet)
+        _warn_unevaluated(run.results)
         return exit_code(run.results, run.fail_on, new_only=new_only)
 
     _guard(body)
@@ -173,6 +189,7 @@ def audit(repo: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, 
             if progress is not None:
                 progress.clear()
         deliver(page, output, roots=[repo])
+        _warn_unevaluated(run.results)
         # A dry run informs, it does not gate: only an explicit --fail-on turns findings into exit 1.
         return exit_code(run.results, fail_on) if fail_on else 0
 

@@ -67,7 +67,15 @@ def defects(check: Check, candidate: Candidate, rule: Rule, ctx: Lookups) -> lis
             out.append(Defect(f"names service {', '.join(unknown)}, which the service catalogue does not list",
                               doc.line_of("services"), counts_for_service=False))
     if check.validator is not None:
-        errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
+        try:
+            errors = sorted(check.validator.iter_errors(ctx.index.as_json(doc)), key=lambda e: [str(p) for p in e.absolute_path])
+        except RecursionError:
+            # jsonschema recurses per level of the value and per schema applied within a level: a
+            # document nested near its limit under a recursive schema can take more than Python's
+            # stack, as parsing can (a document too deeply nested is a finding there too)
+            errors = []
+            out.append(Defect("is nested too deeply to be checked against the rule's schema (assert): flatten the document "
+                              "or the schema", doc.line))
         if errors:
             path = list(errors[0].absolute_path)
             where = "/".join(str(p) for p in path)

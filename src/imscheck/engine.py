@@ -17,13 +17,17 @@ auditor's checklist.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 
 from imscheck.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
 from imscheck.checklist import auditor_checklist
 from imscheck.config import Override
 from imscheck.defects import Defect, defects
+from imscheck.errors import ImscheckError
+from imscheck.excerpt import excerpt
 from imscheck.findings import finding_results
 from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
@@ -33,11 +37,12 @@ from imscheck.results import Evidence, Location, Result, TopicCheck
 from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
 from imscheck.rules import BuiltinRule, Check, Pack, Rule, Selector
 from imscheck.standards import Ref, standard_name
-from imscheck.terms import SEVERITY_RANK
+from imscheck.terms import ERROR, SEVERITY_RANK
 from imscheck.wording import MAX_SHOWN, first_few
 
 _STATING = Selector(addresses=("self",))  # the controlled documents that may state an activity's interval
 _OK, _MINOR, _MISSING = "ok", "minor", "missing"
+_EXCERPT = 100  # characters of an exception's text in an error result: it may quote the repository
 
 
 @dataclass
@@ -62,9 +67,41 @@ def evaluate(pack: Pack, hygiene: Mapping[str, BuiltinRule], inspection: Inspect
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
     ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
                   unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))
-    results = [evaluate_rule(with_override(rule, ctx.overrides.get(rule.id)), ctx) for rule in pack.rules]
+    results = [_isolated(with_override(rule, ctx.overrides.get(rule.id)), ctx) for rule in pack.rules]
+    # The hygiene findings are computed before any rule (stages.inspect), several rules in one pass
+    # per document, and decide which documents count for every rule: not isolated rule by rule.
     results.extend(finding_results(hygiene, inspection.findings, ctx.overrides))
     return results
+
+
+def _isolated(rule: Rule, ctx: Lookups) -> Result:
+    """The rule's result; if evaluating it raises, an ``error`` result and the other rules still run.
+
+    As flake8 and ruff report a crashing check as a finding instead of dying, an unexpected
+    exception is one rule that could not be evaluated, never a lost run. Evaluation only reads
+    the index and fills its caches after computing, so a rule that raises leaves nothing half
+    done for the next. ``Exception`` only: KeyboardInterrupt and SystemExit stop the run; a
+    set-up error (ImscheckError) stays exit 2.
+    """
+    try:
+        return evaluate_rule(rule, ctx)
+    except ImscheckError:
+        raise
+    except Exception as exc:  # any fault of one rule: isolating it is the point
+        return _error_result(rule, exc)
+
+
+def _error_result(rule: Rule, exc: Exception) -> Result:
+    """A rule that could not be evaluated: its own severity, what went wrong, what to do."""
+    # where it failed, for the maintainers: the innermost function with a source file (not code
+    # generated at run time), without line numbers, so the message does not change with them
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".py")]
+    where = f" in {frames[-1].name} ({PurePath(frames[-1].filename).name})" if frames else ""
+    message = (f"Could not be evaluated: {type(exc).__name__}{where}: {excerpt(str(exc), _EXCERPT)}. Report it to the "
+               f"imscheck maintainers with the rule id {rule.id}; the other rules' results stand")
+    return Result(rule=rule.id, title=rule.title, standard=rule.target, clause=rule.clause, relation=rule.relation.type,
+                  base_clauses=rule.relation.base, severity=rule.severity, status=ERROR, message=message,
+                  guidance=rule.guidance, base=rule.base)
 
 
 def with_override(rule: Rule, override: Override | None) -> Rule:
@@ -88,7 +125,8 @@ def with_override(rule: Rule, override: Override | None) -> Rule:
 
 def evaluate_rule(rule: Rule, ctx: Lookups) -> Result:
     relation = rule.relation.type
-    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full")) for check in (rule.checks or (DEFAULT_CHECK,))]
+    outcomes = [_run_check(check, rule, ctx, resolve_targets(check.select, rule, relation == "full"))
+                for check in (rule.checks or (DEFAULT_CHECK,))]
     base = _base_half(rule, ctx) if relation == "partial" else _Outcome(_OK)
     # a document that earns credit from another check of the rule is no answer to "found none"
     credited = {e.path for o in [base] + outcomes for e in o.evidence}
@@ -339,4 +377,5 @@ def _article(phrase: str) -> str:
 def _shortfall(bad: Sequence[tuple[Candidate, list[Defect]]]) -> str:
     if not bad:
         return ""
-    return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}" for c, found in bad], "; ")
+    return ": " + first_few([f"{c.doc.name} ({c.doc.path}:{found[0].line}) {', '.join(d.message for d in found)}"
+                             for c, found in bad], "; ")

@@ -214,13 +214,15 @@ def exit_code(results: Iterable[Result], fail_on: str, new_only: bool = False) -
     """``EXIT_FINDINGS`` if any failing result is at or above ``fail_on``; errors always count.
 
     Observations on passing requirements count at ``--fail-on observation``. With ``new_only``
-    only findings that are new since the comparison's base count.
+    only findings that are new since the comparison's base count, and errors: a rule that could
+    not be evaluated may hide a new finding. ``never`` is exit 0 whatever the results (the CLI
+    still names the errors on stderr).
     """
     if fail_on == "never":
         return EXIT_OK
     threshold = SEVERITY_RANK[fail_on]
     for result in results:
-        if new_only and not result.new:
+        if new_only and not result.new and result.status != "error":
             continue
         if result.status == "error" or (result.status == "fail" and SEVERITY_RANK[result.severity] >= threshold):
             return EXIT_FINDINGS

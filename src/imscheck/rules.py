@@ -386,25 +386,102 @@ def _build_selector(raw: Mapping[str, Any], where: str, fail: Any, target: Catal
     )
 
 
+# Keywords that move where a reference resolves, or resolve at evaluation time: each made a
+# rule's schema fail (or loop) on the first document it checked.
+_UNSUPPORTED_REFERENCES = ("$id", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor")
+# Keywords whose schemas apply to the value itself, not to a part of it (JSON Schema 2020-12)
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_ONE = ("not", "if", "then", "else")
+
+
+def _pointer_target(schema: Any, ref: str) -> Any:
+    """What a local ``$ref`` (``#`` or ``#/...``) points at in ``schema``, or None."""
+    target: Any = schema
+    for part in (p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]):
+        target = target.get(part) if isinstance(target, dict) else (
+            target[int(part)] if isinstance(target, list) and part.isdigit() and int(part) < len(target) else None)
+        if target is None:
+            return None
+    return target
+
+
+def _in_place(node: dict[str, Any], schema: Any) -> list[Any]:
+    """The schemas ``node`` applies to the same value: its in-place applicators and its $ref's target."""
+    out = [sub for key in _IN_PLACE_LISTS if isinstance(node.get(key), list) for sub in node[key]]
+    out += [node[key] for key in _IN_PLACE_ONE if key in node]
+    if isinstance(node.get("dependentSchemas"), dict):
+        out += list(node["dependentSchemas"].values())
+    if isinstance(node.get("$ref"), str):
+        out.append(_pointer_target(schema, node["$ref"]))
+    return [sub for sub in out if isinstance(sub, dict)]
+
+
 def _reference_problem(schema: Any) -> str | None:
-    """A ``$ref`` that would fail during evaluation: rules are self-contained, nothing is fetched."""
+    """A reference that would fail or never end during evaluation: rules are self-contained and
+    nothing is fetched; a ``$ref`` that reaches itself must step into a part of the value
+    (``properties``, ``items``...) on the way, so the document's own depth ends it.
+
+    ``{"$ref": "#"}``, or two ``$defs`` naming each other through ``allOf``, recursed on the
+    first document until Python's stack ran out; ``$id`` and dynamic references resolve
+    elsewhere than the pointer says.
+    """
+    schemas: list[dict[str, Any]] = []
+    targets: dict[int, Any] = {}  # what the references point at, once each
     stack = [schema]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
+            unsupported = next((key for key in _UNSUPPORTED_REFERENCES if key in node), None)
+            if unsupported is not None:
+                return f"{unsupported} is not supported: a rule's schema is self-contained (use $defs and $ref '#/$defs/...')"
             ref = node.get("$ref")
             if isinstance(ref, str):
                 if not ref.startswith("#"):
                     return f"$ref {ref!r} points outside the rule: only local references (#/...) are allowed"
-                target: Any = schema
-                for part in (p.replace("~1", "/").replace("~0", "~") for p in ref[1:].split("/")[1:]):
-                    target = target.get(part) if isinstance(target, dict) else (
-                        target[int(part)] if isinstance(target, list) and part.isdigit() and int(part) < len(target) else None)
-                    if target is None:
-                        return f"$ref {ref!r} points at nothing in the schema"
+                if ref != "#" and (not ref.startswith("#/") or "%" in ref):
+                    return f"$ref {excerpt(ref)} is not supported: write a JSON pointer such as '#/$defs/name', without percent-encoding"
+                target = _pointer_target(schema, ref)
+                if target is None:
+                    return f"$ref {ref!r} points at nothing in the schema"
+                if id(target) not in targets:
+                    targets[id(target)] = target
+            schemas.append(node)
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
+    # a reference into a value (an enum, a const, a list of schemas) is no schema: check_schema never saw it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    for target in targets.values():
+        try:
+            Draft202012Validator.check_schema(target)
+        except SchemaError as exc:
+            return f"a $ref points at something that is not a schema: {short_schema_message(exc.message)}"
+        problem = pattern_problem(target)  # a const or enum value used as a schema was not looked at for patterns
+        if problem:
+            return problem
+    # a cycle of in-place steps never ends: depth-first search, iterative (schemas nest deeply)
+    state: dict[int, int] = {}  # id(schema): 1 on the current path, 2 done
+    for root in schemas:
+        if id(root) in state:
+            continue
+        path: list[tuple[dict[str, Any], list[Any]]] = [(root, _in_place(root, schema))]
+        state[id(root)] = 1
+        while path:
+            node, pending = path[-1]
+            if not pending:
+                state[id(node)] = 2
+                path.pop()
+                continue
+            sub = pending.pop()
+            seen = state.get(id(sub))
+            if seen == 1:
+                return ("a $ref reaches its own schema without stepping into a part of the value (through properties, items...): "
+                        "it would never end")
+            if seen is None:
+                state[id(sub)] = 1
+                path.append((sub, _in_place(sub, schema)))
     return None
 
 

@@ -10,7 +10,9 @@ pairwise. imscheck's own schemas are trusted and keep using ``re``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -105,13 +107,36 @@ def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> It
         seen.add(key)
 
 
+def _multiple_of(validator: Any, divisor: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's ``multipleOf``, for the numbers YAML has and JSON has not.
+
+    It raised on ``.nan`` and ``.inf`` and on an integer too large for a float divided by a float
+    divisor (ValueError, OverflowError), so one record could stop a rule. A value or divisor that
+    is not finite is a multiple of nothing; a large integer is judged exactly.
+    """
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "number"):
+        return
+    if any(isinstance(n, float) and not math.isfinite(n) for n in (instance, divisor)):
+        yield ValidationError(f"{excerpt(instance)} is not a multiple of {excerpt(divisor)}")
+        return
+    try:
+        yield from Draft202012Validator.VALIDATORS["multipleOf"](validator, divisor, instance, schema)
+    except OverflowError:
+        if (Fraction(instance) / Fraction(divisor)).denominator != 1:
+            yield ValidationError(f"{excerpt(instance)} is not a multiple of {excerpt(divisor)}")
+
+
 @lru_cache(maxsize=1)
 def _validator_class() -> Any:
     from jsonschema import Draft202012Validator, validators
 
     # jsonschema's stubs leave extend untyped
     return validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties, "uniqueItems": _unique_items})
+        Draft202012Validator, {"pattern": _pattern, "patternProperties": _pattern_properties, "uniqueItems": _unique_items,
+                               "multipleOf": _multiple_of})
 
 
 def rule_validator(schema: Any) -> Any:

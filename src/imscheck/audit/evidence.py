@@ -42,6 +42,8 @@ def _requirement_row(ctx: ReportContext, result: Result) -> RequirementEvidence:
         note = ""
     elif result.status == "pass":
         note = "met without a supporting document (the rule checks for an absence)"
+    elif result.status == "error":
+        note = "not known: the rule could not be evaluated"
     else:
         note = "no document or record supports it yet"
     links, more = ctx.evidence_links(result)

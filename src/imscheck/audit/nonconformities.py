@@ -6,14 +6,15 @@ from __future__ import annotations
 from imscheck.audit.context import ReportContext
 from imscheck.audit.fold import sample
 from imscheck.audit.model import Nonconformity, Place, SeverityGroup
+from imscheck.audit.status import display_status
 from imscheck.guidance.ruledocs import expectations
 from imscheck.results import Result
 from imscheck.standards import clause_key
 from imscheck.terms import SEVERITIES
 
 PLACES = 20  # places listed per finding before "and N more"
-_GROUP_LABEL = {"error": "Errors", "major": "Major nonconformities", "minor": "Minor nonconformities",
-                "observation": "Observations: opportunities for improvement"}
+_GROUP_LABEL = {"error": "Errors: rules that could not be evaluated", "major": "Major nonconformities",
+                "minor": "Minor nonconformities", "observation": "Observations: opportunities for improvement"}
 
 
 def build_nonconformities(ctx: ReportContext) -> tuple[SeverityGroup, ...]:
@@ -42,7 +43,7 @@ def _requirement_nonconformity(ctx: ReportContext, result: Result) -> Nonconform
     evidence, more_evidence = ctx.evidence_links(result)
     return Nonconformity(
         anchor=ctx.detail_anchor(result),
-        severity=result.severity,
+        severity=display_status(result),  # error for a rule that could not be evaluated
         kind="requirement",
         clause=clause,
         heading=f"{clause} {ctx.clause_title(clause)}",
@@ -67,7 +68,7 @@ def _document_nonconformity(ctx: ReportContext, result: Result, index: int) -> N
     places, more_places = _places(result)
     return Nonconformity(
         anchor=ctx.anchors("nc", f"{result.rule}-{index + 1}"),
-        severity=result.severity,
+        severity=display_status(result),  # error for a rule that could not be evaluated
         kind="document",
         clause=None,
         heading=result.title,

@@ -14,11 +14,16 @@ from imscheck.reports.observations import Observation, all_observations
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
-from imscheck.terms import MARK
+from imscheck.terms import FAIL, MARK, PASS
 
 
 def _mark(result: Result) -> str:
-    return MARK[result.severity] if result.failing else MARK.get(result.status, "")
+    return MARK[result.severity] if result.status == FAIL else MARK.get(result.status, "")
+
+
+def _severity(result: Result) -> str:
+    """The severity of a failed result, else its status (``error``: the rule could not be evaluated)."""
+    return result.severity if result.status == FAIL else result.status.replace("_", " ")
 
 
 def _code_place(loc: Location) -> str:
@@ -42,7 +47,8 @@ def _observation_lines(observations: list[Observation]) -> list[str]:
 
 
 def render(run: Run, options: Options = PLAIN) -> str:
-    shown = [r for r in run.results if r.status != "pass" and (run.comparison is None or r.new or not r.failing)]
+    # comparing, the findings already there at the base are left out; an error never is (it always counts)
+    shown = [r for r in run.results if r.status != PASS and (run.comparison is None or r.new or r.status != FAIL)]
     failed = sum(1 for r in run.results if r.failing)
     title = md_text(f"{edition_name(run.standard)} on {edition_name(run.base)}")
     verdict = "all requirements met" if not failed else f"{failed} failing"
@@ -62,7 +68,7 @@ def render(run: Run, options: Options = PLAIN) -> str:
         lines.append("|---|---|---|---|---|---|" + ("---|" if new_column else ""))
         for result in shown:
             rule = md_text(f"{result.rule} {result.title}" if result.clause else result.rule)
-            cells = [_mark(result), rule, md_text(result.clause or ""), result.severity if result.failing else result.status.replace("_", " "),
+            cells = [_mark(result), rule, md_text(result.clause or ""), _severity(result),
                      _where(result, run.anchor), md_text(result.message)]
             if new_column:
                 cells.append("new" if result.new else "")

@@ -18,6 +18,11 @@
 - Lone surrogates (from undecodable file names or JSON ``"\\ud800"``) become U+FFFD in text and
   the file name's own bytes in a ``uri``; they never stop the report.
 
+A rule that could not be evaluated (status ``error``) is a result at level ``error`` whatever its
+severity, so it is an alert that nobody misses, and a ``toolExecutionNotification`` at level
+``error`` naming the rule: SARIF's own sign that not every rule ran, so the results are not
+complete (SARIF 2.1.0 appendix I). ``executionSuccessful`` stays true: the run itself finished.
+
 Each observation (a checklist topic the evidence does not seem to mention) is a result of its
 own at level ``note``, at the document read, whatever the status of its requirement: a passing
 requirement can carry one. Its fingerprint is the rule and the topic.
@@ -36,6 +41,7 @@ from imscheck.reports.base import PLAIN, Options
 from imscheck.reports.observations import Observation, observations_of
 from imscheck.results import Location, Result, Run, fingerprint
 from imscheck.standards import edition_name
+from imscheck.terms import ERROR
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL_BY_SEVERITY = {"major": "error", "minor": "warning", "observation": "note"}
@@ -138,7 +144,7 @@ def _result(result: Result, index: int, run: Run) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": result.rule,
         "ruleIndex": index,
-        "level": LEVEL_BY_SEVERITY[result.severity],
+        "level": "error" if result.status == ERROR else LEVEL_BY_SEVERITY[result.severity],
         "message": {"text": message},
         "locations": [_location(primary, run.prefix)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result)},
@@ -178,6 +184,13 @@ def _results(run: Run, rule_index: dict[str, int], shown: Sequence[str]) -> list
     return out
 
 
+def _notifications(run: Run, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+    """One error-level notification per rule that could not be evaluated: the results are incomplete."""
+    return [{"level": "error", "message": {"text": f"{result.rule}: {result.message}"},
+             "associatedRule": {"id": result.rule, "index": rule_index[result.rule]}}
+            for result in run.results if result.status == ERROR]
+
+
 def _safe(value: Any) -> Any:
     """The document with every string free of lone surrogates (they cannot be written as UTF-8)."""
     if isinstance(value, str):
@@ -197,8 +210,12 @@ def sarif_dict(run: Run, keep_suppressed: bool = False) -> dict[str, Any]:
         if result.rule not in rule_index:
             rule_index[result.rule] = len(rules)
             rules.append(_rule(result))
-    shown = ("fail", "error") + (_SUPPRESSED if keep_suppressed else ())
+    shown = ("fail", ERROR) + (_SUPPRESSED if keep_suppressed else ())
     results = _results(run, rule_index, shown)
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notifications = _notifications(run, rule_index)
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     report: dict[str, Any] = _safe({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -207,7 +224,7 @@ def sarif_dict(run: Run, keep_suppressed: bool = False) -> dict[str, Any]:
                 "tool": {"driver": {"name": "imscheck", "version": run.tool_version, "semanticVersion": run.tool_version, "rules": rules}},
                 # One analysis per standard and checked folder: the part GitHub keeps apart.
                 "automationDetails": {"id": f"imscheck/{run.standard}/{run.prefix}"},
-                "invocations": [{"executionSuccessful": True}],
+                "invocations": [invocation],
                 "results": results,
                 "properties": {"standard": run.standard, "base": run.base, "as_of": run.as_of.isoformat()},
             }

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from imscheck.results import Run
+from imscheck.terms import ERROR, FAIL, SEVERITIES
 
 
 def summary_parts(run: Run) -> list[str]:
     """'57 requirements and 15 repository checks', 'N passed', 'N failed (..)', waived, observations, new."""
     summary = run.summary()
     by_status = summary["by_status"]
-    failing = summary["failing_by_severity"]
-    counts = ", ".join(f"{failing[s]} {s}" for s in ("major", "minor", "observation") if failing[s])
+    # failed by severity; a rule that could not be evaluated (error) found nothing wanting, so it
+    # is counted on its own, not under its severity
+    failed = Counter(r.severity for r in run.results if r.status == FAIL)
+    counts = ", ".join(f"{failed[s]} {s}" for s in SEVERITIES if failed[s])
     parts = [
         f"{summary['requirements']} requirements and {summary['total'] - summary['requirements']} repository checks",
         f"{by_status['pass']} passed",
-        f"{by_status['fail'] + by_status['error']} failed" + (f" ({counts})" if counts else ""),
+        f"{by_status['fail']} failed" + (f" ({counts})" if counts else ""),
     ]
+    if by_status[ERROR]:
+        parts.append(f"{by_status[ERROR]} could not be evaluated (error)")
     for status in ("waived", "not_applicable"):
         if by_status[status]:
             parts.append(f"{by_status[status]} {status.replace('_', ' ')}")

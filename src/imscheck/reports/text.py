@@ -1,9 +1,10 @@
 """Human output for a terminal: findings grouped by clause, one line each (observations too), then a summary.
 
 Every finding line has the shape editors and CI problem matchers parse,
-``path:line: severity RULE message`` (waived, not-applicable and passing lines put their status
-where the severity goes). Every value is passed through :func:`visible`, so nothing the
-repository wrote can forge a line, colour the log or plant a hyperlink.
+``path:line: severity RULE message`` (a rule that could not be evaluated, waived, not-applicable
+and passing lines put their status where the severity goes: ``error``, ``waived``...). Every
+value is passed through :func:`visible`, so nothing the repository wrote can forge a line,
+colour the log or plant a hyperlink.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from imscheck.reports.observations import observations_of
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
-from imscheck.terms import CONFIGURATION, GIT, HYGIENE
+from imscheck.terms import CONFIGURATION, ERROR, FAIL, GIT, HYGIENE, PASS
 
-_COLORS = {"major": "red", "minor": "yellow", "observation": "cyan"}
+_COLORS = {"major": "red", "minor": "yellow", "observation": "cyan", "error": "red"}
 # Padded to the longest severity, so findings line up; "not-applicable" runs three characters over.
 LABEL_WIDTH = len("observation")
 
@@ -36,8 +37,12 @@ def _where(run: Run, result: Result) -> str:
 
 
 def label(result: Result) -> str:
-    """The severity of a failing result, else its status: ``waived``, ``not-applicable``, ``pass``."""
-    return result.severity if result.failing else result.status.replace("_", "-")
+    """The severity of a failed result, else its status: ``error``, ``waived``, ``not-applicable``, ``pass``.
+
+    A rule that could not be evaluated says ``error``, not its severity: nothing was found
+    wanting, the check did not run, and a problem matcher reads ``error`` as one.
+    """
+    return result.severity if result.status == FAIL else result.status.replace("_", "-")
 
 
 _BUILTIN_HEADINGS = {HYGIENE: "Document hygiene", GIT: "Document control (git history)", CONFIGURATION: "Configuration (imscheck.yaml)"}
@@ -55,8 +60,9 @@ def _observations_listed(run: Run, result: Result, verbose: bool) -> bool:
 
 
 def _listed(run: Run, result: Result, verbose: bool) -> bool:
-    """Comparing without --verbose, results already not passing at the base are counted, not listed."""
-    if run.comparison is not None and not verbose and result.status != "pass" and not result.new:
+    """Comparing without --verbose, results already not passing at the base are counted, not listed;
+    a rule that could not be evaluated is always listed (it always counts)."""
+    if run.comparison is not None and not verbose and result.status not in (PASS, ERROR) and not result.new:
         return False
     return result.status != "pass" or verbose or bool(result.observations and _observations_listed(run, result, verbose))
 
@@ -71,7 +77,8 @@ def _result_lines(run: Run, result: Result, verbose: bool, style: Callable[..., 
     # RULE, a space, then the message (a requirement's title leads it): one shape for every rule
     name = style(visible(result.rule), bold=True) + (f" {visible(result.title)}:" if result.clause else "")
     if result.status != "pass" or verbose:
-        tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=_COLORS.get(result.severity) if result.failing else "green" if result.status == "pass" else "blue")
+        colour = _COLORS.get(label(result)) if result.failing else "green" if result.status == "pass" else "blue"
+        tag = style(f"{label(result):<{LABEL_WIDTH}}", fg=colour)
         # after the rule, not before the severity: the line keeps the shape problem matchers read
         new = style("[new]", fg="magenta", bold=True) + " " if result.new else ""
         lines.append(f"{_where(run, result)}: {tag} {name} {new}{visible(result.message)}")
@@ -87,7 +94,8 @@ def _notes(run: Run, known: int, unlisted: int, style: Callable[..., str]) -> li
     """What a comparison left out, and why."""
     lines: list[str] = []
     if run.comparison is not None and run.comparison.base_problem:
-        lines += ["", style("note: ", bold=True) + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
+        lines += ["", style("note: ", bold=True)
+                  + f"{visible(run.comparison.ref)} could not be evaluated ({visible(run.comparison.base_problem)}): "
                   "every failing result counts as new and the git document-control rules did not run"]
     if run.comparison is not None and known:
         lines += ["", f"{known} results not passing already at {visible(run.comparison.ref)} are not listed (--verbose lists them)"]
