@@ -4,7 +4,7 @@ Two kinds of test. The real inputs that crashed a rule's evaluation (found by tr
 folders and odd document values) are fixed at their root, and each is checked here through the
 CLI. With those fixed no real input is known to make a rule raise, so the isolation itself is
 checked by injecting a fault at the boundary the engine crosses once per rule: pytest's
-monkeypatch on ``imscheck.engine.evaluate_rule``, raising for one rule and delegating for the
+monkeypatch on ``imscheck.evaluation.engine.evaluate_rule``, raising for one rule and delegating for the
 others. Everything else is real: a copy of sample-org in a git repository, the CLI, the shared
 JUnit XSD and SARIF schema.
 """
@@ -21,7 +21,7 @@ import pytest
 from conftest import SHARED, CliResult, commit_all, run_cli
 from docbuilder import controlled, record, rule_file
 
-import imscheck.engine
+import imscheck.evaluation.engine
 from imscheck.errors import ImscheckError
 
 JUNIT_XSD = SHARED / "external-schemas" / "junit" / "jenkins-xunit-junit-10.xsd"
@@ -40,7 +40,7 @@ def _fault(monkeypatch: pytest.MonkeyPatch, rule_id: str = BROKEN, exc: BaseExce
 
     Returns the ids of the rules evaluated, so a test can see that the others still ran.
     """
-    real = imscheck.engine.evaluate_rule
+    real = imscheck.evaluation.engine.evaluate_rule
     seen: list[str] = []
 
     def evaluate_rule(rule: Any, ctx: Any) -> Any:
@@ -49,7 +49,7 @@ def _fault(monkeypatch: pytest.MonkeyPatch, rule_id: str = BROKEN, exc: BaseExce
             raise exc if exc is not None else ValueError(HOSTILE)
         return real(rule, ctx)
 
-    monkeypatch.setattr(imscheck.engine, "evaluate_rule", evaluate_rule)
+    monkeypatch.setattr(imscheck.evaluation.engine, "evaluate_rule", evaluate_rule)
     return seen
 
 
@@ -91,7 +91,7 @@ def test_a_rule_that_raises_is_one_error_result_and_every_other_rule_stands(samp
 def test_the_isolation_can_fail(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the engine's isolation the same fault is a crash: the test above can fail."""
     _fault(monkeypatch)
-    monkeypatch.setattr(imscheck.engine, "_isolated", lambda rule, ctx: imscheck.engine.evaluate_rule(rule, ctx))
+    monkeypatch.setattr(imscheck.evaluation.engine, "_isolated", lambda rule, ctx: imscheck.evaluation.engine.evaluate_rule(rule, ctx))
     with pytest.raises(ValueError):
         _json(sample_copy)
 

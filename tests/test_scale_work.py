@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
 from imscheck.config import load_config
 from imscheck.documents import load_corpus
-from imscheck.engine import evaluate
+from imscheck.evaluation.engine import evaluate
+from imscheck.evaluation.index import Index
+from imscheck.evaluation.lookups import Lookups
 from imscheck.hygiene import inspect
-from imscheck.index import Index
-from imscheck.lookups import Lookups
 from imscheck.quickschema import certainly_valid, in_step
 from imscheck.schemas import errors, jsonable
 from imscheck.sources import WorkTree

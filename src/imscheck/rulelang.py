@@ -1,6 +1,6 @@
 """What the rule language's words mean, apart from evaluating them: which requirement references
 a selector's ``addresses`` names, and a check's expectation in words. Evaluation
-(:mod:`imscheck.engine`) and the rule documentation (``imscheck rules show``) both read rules
+(:mod:`imscheck.evaluation.engine`) and the rule documentation (``imscheck rules show``) both read rules
 through this module, so they cannot drift apart.
 """
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
 from imscheck.documents import Corpus, load_corpus
-from imscheck.engine import evaluate
 from imscheck.errors import ImscheckError
+from imscheck.evaluation.engine import evaluate
+from imscheck.evaluation.index import Index
+from imscheck.evaluation.lookups import Lookups
 from imscheck.findings import Finding, finding_results
 from imscheck.hygiene import Inspection, PerDocument, inspect
-from imscheck.index import Index
-from imscheck.lookups import Lookups
 from imscheck.resources import rules_dir
 from imscheck.results import Comparison, Result, Run
 from imscheck.ruleids import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE

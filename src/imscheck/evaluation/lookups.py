@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from imscheck.config import Override
+from imscheck.evaluation.index import Index
 from imscheck.findings import Finding
-from imscheck.index import Index
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from imscheck.dates import to_date, within_months
 from imscheck.documents import Document
-from imscheck.index import Candidate
+from imscheck.evaluation.index import Candidate
 from imscheck.results import Location
 from imscheck.rules import Check
 from imscheck.vocabulary import Topic, Vocabulary

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from imscheck.evaluation.index import Uncounted
 from imscheck.findings import Finding
-from imscheck.index import Uncounted
 from imscheck.results import Location
 from imscheck.ruleids import DOC_PARSE
 from imscheck.rules import Selector

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from imscheck.index import Candidate
+from imscheck.evaluation.index import Candidate
 from imscheck.prose import flatten
 from imscheck.rulelang import describe, resolve_targets
 from imscheck.rules import Check, Rule
 from imscheck.vocabulary import Concept, Found, accepted_names
 
 if TYPE_CHECKING:
-    from imscheck.lookups import Lookups
+    from imscheck.evaluation.lookups import Lookups
 
 _ID_SPLIT = re.compile(r"[\s,;()\[\]{}]+")
 

@@ -22,17 +22,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from imscheck.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
-from imscheck.checklist import auditor_checklist
 from imscheck.config import Override
-from imscheck.defects import Defect, defects
 from imscheck.errors import ImscheckError
+from imscheck.evaluation.absence import PARSE_RULE, defect_findings, reasons, unreadable_note
+from imscheck.evaluation.checklist import auditor_checklist
+from imscheck.evaluation.defects import Defect, defects
+from imscheck.evaluation.freshness import lapsed, outside_text, split, window_for
+from imscheck.evaluation.index import Candidate, Uncounted
+from imscheck.evaluation.lookups import Lookups
 from imscheck.excerpt import excerpt
 from imscheck.findings import finding_results
-from imscheck.freshness import lapsed, outside_text, split, window_for
 from imscheck.hygiene import Inspection
-from imscheck.index import Candidate, Uncounted
-from imscheck.lookups import Lookups
 from imscheck.results import Evidence, Location, Result, TopicCheck
 from imscheck.rulelang import DEFAULT_CHECK, describe, resolve_targets
 from imscheck.rules import BuiltinRule, Check, Pack, Rule, Selector
