@@ -16,11 +16,14 @@ from imscheck.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, ImscheckError
 from imscheck.reports import REPORTER_BY_NAME
 from imscheck.terms import ERROR, FAIL_ON_CHOICES  # imports nothing: --help stays cheap
 
-if TYPE_CHECKING:  # start-up (--version, --help) pays for neither
+if TYPE_CHECKING:  # start-up (--version, --help) pays for none of these
     import datetime as dt
     from pathlib import Path
 
+    from imscheck.api import Settings
     from imscheck.results import Result
+    from imscheck.rules import BuiltinRule, Pack
+    from imscheck.standards import Catalogues
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -103,7 +106,7 @@ def _repository_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _settings(repo: Path, as_of: dt.datetime | None, standard: str | None, rule_dirs: Sequence[Path],
-              changed_since: str | None = None, staged: bool = False, fail_on: str | None = None) -> Any:
+              changed_since: str | None = None, staged: bool = False, fail_on: str | None = None) -> Settings:
     from imscheck.api import Settings
 
     return Settings(repo=repo, as_of=as_of.date() if as_of else None, standard=standard, rule_dirs=tuple(rule_dirs),
@@ -201,7 +204,8 @@ def rules() -> None:
     """What is checked and why."""
 
 
-def _pack_and_builtin(standard: str | None, rule_dirs: Sequence[Path]) -> Any:
+def _pack_and_builtin(standard: str | None,
+                      rule_dirs: Sequence[Path]) -> tuple[Pack, dict[str, BuiltinRule], dict[str, BuiltinRule], Catalogues]:
     """The pack, the built-in rules every check runs, the git rules a comparison adds, catalogues."""
     from imscheck.api import Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
     from imscheck.config import Config
