@@ -132,11 +132,14 @@ def test_broken_config_is_exit_2_with_one_line(config: str, expected: str, make_
     assert result.stdout == ""
 
 
-def test_missing_or_file_repository_is_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compare", [(), ("--staged",), ("--changed-since", "HEAD")])
+def test_missing_or_file_repository_is_exit_2(tmp_path: Path, compare: tuple[str, ...]) -> None:
+    """The same message whether the check compares with git or not."""
     (tmp_path / "file.md").write_text("x")
-    for target in (tmp_path / "nope", tmp_path / "file.md"):
-        result = run_cli("check", target)
+    for target, said in ((tmp_path / "nope", "repository folder does not exist"), (tmp_path / "file.md", "not a folder")):
+        result = run_cli("check", target, *compare)
         assert result.exit_code == 2 and str(target) in result.stderr and "Traceback" not in result.stderr
+        assert said in result.stderr
 
 
 def test_check_never_writes_into_the_repository(make_repo) -> None:

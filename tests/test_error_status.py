@@ -235,6 +235,9 @@ def test_the_audit_report_names_the_error(sample_copy: Path, monkeypatch: pytest
     assert "### Errors: rules that could not be evaluated (1)" in page
     assert "#### 9.3 Management review (SMS-9.3, error)" in page
     assert "| 9.3 | Management review | partial | error | not known: the rule could not be evaluated |" in page
+    finding = page.split("#### 9.3 Management review (SMS-9.3, error)", 1)[1].split("####", 1)[0]
+    assert "- **Documents:** not known: the rule could not be evaluated" in finding
+    assert "the evidence does not exist yet" not in finding
     html = run_cli("audit", sample_copy)
     block = html.stdout.split('id="nc-SMS-9.3"', 1)[1].split("</article>", 1)[0]
     assert '<span class="badge st-error">error</span>' in block

@@ -122,12 +122,17 @@ def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
 Progress = Callable[[str, int, int], None] | None  # phase, done, total: see imscheck.progress
 
 
-def read_folder(root: Path, settings: Settings, as_of: dt.date | None = None, use_git: bool = True, progress: Progress = None) -> Reading:
-    """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
+def require_folder(root: Path) -> None:
+    """The repository to check must be an existing folder (exit 2 with what to give instead)."""
     if not root.exists():
         raise ImscheckError("repository folder does not exist", str(root))
     if not root.is_dir():
         raise ImscheckError("not a folder: give the repository's root folder", str(root))
+
+
+def read_folder(root: Path, settings: Settings, as_of: dt.date | None = None, use_git: bool = True, progress: Progress = None) -> Reading:
+    """Read, inspect and evaluate the folder ``root``; raises ImscheckError for set-up problems."""
+    require_folder(root)
     return read_source(WorkTree(root, use_git), settings, as_of, progress)
 
 

@@ -29,7 +29,17 @@ from imscheck.results import Comparison, Result, fingerprint
 from imscheck.ruleids import DOC_EMPTY, DOC_PARSE
 from imscheck.rules import Rule
 from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
-from imscheck.stages import NOT_EVALUATED, Outcome, Reading, Settings, make_run, not_evaluated, read_source, scoped_results
+from imscheck.stages import (
+    NOT_EVALUATED,
+    Outcome,
+    Reading,
+    Settings,
+    make_run,
+    not_evaluated,
+    read_source,
+    require_folder,
+    scoped_results,
+)
 
 # Problems that depend only on a file's bytes (and the limits): the same bytes give the same one.
 _CONTENT_PROBLEMS = (DOC_PARSE, DOC_EMPTY)
@@ -120,8 +130,7 @@ def compare(settings: Settings, incremental: bool = True) -> Outcome:
     way must agree with.
     """
     ref = settings.changed_since or "HEAD"
-    if not settings.repo.is_dir():
-        raise ImscheckError("repository folder does not exist", str(settings.repo))
+    require_folder(settings.repo)
     with GitRepository(settings.repo) as repo:
         revision = repo.resolve(ref)
         head_source: Source = repo.index_source() if settings.staged else WorkTree(settings.repo)
