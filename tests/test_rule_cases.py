@@ -117,7 +117,9 @@ def test_a_users_rule_folder_passing_and_deliberately_wrong(tmp_path: Path) -> N
 def test_all_cases_passing_exit_0_and_the_case_file_is_no_rule_file(tmp_path: Path) -> None:
     folder = _folder(tmp_path, _cases(_case("recent", 2026, "ACME-CONT: pass")))
     result = run_cli("rules", "test", str(folder))
-    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 cases: 1 passed, 0 failed")
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 case: 1 passed, 0 failed")
+    twice = run_cli("rules", "test", str(folder), str(folder))
+    assert twice.stdout.splitlines()[-1] == "1 case: 1 passed, 0 failed", "a folder named twice runs its cases once"
     # --rules reads the rule files of the folder, not its cases
     listed = run_cli("rules", "list", "--rules", str(folder), "--format", "json")
     assert listed.exit_code == 0, listed.stderr
@@ -179,6 +181,8 @@ def test_a_case_on_another_edition(tmp_path: Path) -> None:
      "line 1: as_of: '2026-02-30' is not a real date"),
     ("cases:\n  - name: x\n    files: {}\n    files: {}\n    expect: {ACME-CONT: pass}\n", "line 4: key 'cases.0.files' appears twice"),
     ("cases: [\n", "line 2: invalid YAML"),
+    # a passing result has no severity to compare: such an expectation could never be met
+    ("cases:\n  - name: x\n    files: {}\n    expect: {ACME-CONT: {status: pass, severity: minor}}\n", "line 4: at cases/0/expect/ACME-CONT:"),
 ])
 def test_a_malformed_case_file_is_one_line_and_exit_2(tmp_path: Path, text: str, said: str) -> None:
     folder = _folder(tmp_path, text)
@@ -258,7 +262,7 @@ def test_an_unknown_rule_in_a_case_fails_it_and_says_so(tmp_path: Path) -> None:
     folder = _folder(tmp_path, _cases(_case("typo", 2026, "ACME-CONTT: pass")))
     result = run_cli("rules", "test", str(folder))
     assert result.exit_code == 1
-    assert "    ACME-CONTT: expected pass, got no result: the run has no result for ACME-CONTT" in result.stdout
+    assert "    ACME-CONTT: expected pass, but the run has no result for ACME-CONTT" in result.stdout
 
 
 def test_help_says_what_the_exit_codes_mean() -> None:

@@ -25,7 +25,7 @@ from imscheck.results import Result
 from imscheck.rules import CASES_SUFFIX, PACK_FILE, RULE_FILE_LIMITS
 from imscheck.schemas import parse_checked
 from imscheck.sources import Unreadable, parts_of, read_file
-from imscheck.terms import SEVERITY_RANK
+from imscheck.terms import FAILING, SEVERITY_RANK
 from imscheck.yamlparse import FieldPath, nearest_line
 
 # Never today: a case must give the same result on any day it runs.
@@ -54,7 +54,7 @@ class Verdict:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.status} {self.severity}" if self.status in ("fail", "error") else self.status
+        return f"{self.status} {self.severity}" if self.status in FAILING else self.status
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Case:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CaseOutcome:
     """One expectation of one case against what came out (``actual`` None: no result for the rule)."""
 
     case: Case
@@ -108,12 +108,16 @@ def find_case_files(folder: Path) -> list[Path]:
 def load_folders(folders: Sequence[Path]) -> list[Case]:
     """The cases of every case file under each folder; none in a folder is an error (exit 2)."""
     cases: list[Case] = []
+    read: set[Path] = set()  # a folder named twice, or inside another named folder, runs its cases once
     for folder in folders:
         paths = find_case_files(folder)
         if not paths:
             raise ImscheckError(f"no *{CASES_SUFFIX} files found: put each rule's cases beside it as <name>{CASES_SUFFIX}", str(folder))
         for path in paths:
-            cases.extend(load_case_file(path))
+            key = path.resolve()
+            if key not in read:
+                read.add(key)
+                cases.extend(load_case_file(path))
     return cases
 
 
@@ -223,7 +227,7 @@ def _rules_beside(path: Path) -> tuple[str | None, tuple[Path, ...]]:
 @dataclass(frozen=True)
 class CaseRun:
     case: Case
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[CaseOutcome, ...]
 
     @property
     def passed(self) -> bool:
@@ -247,7 +251,7 @@ def run_case(case: Case) -> CaseRun:
     by_rule: dict[str, list[Result]] = {}
     for result in results:
         by_rule.setdefault(result.rule, []).append(result)
-    return CaseRun(case, tuple(Outcome(case, e.rule, e, _verdict(by_rule.get(e.rule, ()))) for e in case.expect))
+    return CaseRun(case, tuple(CaseOutcome(case, e.rule, e, _verdict(by_rule.get(e.rule, ()))) for e in case.expect))
 
 
 def run_cases(cases: Sequence[Case]) -> Iterator[CaseRun]:
@@ -268,7 +272,7 @@ def _write(root: Path, rel: str, text: str) -> None:
 def _verdict(results: Sequence[Result]) -> Verdict | None:
     if not results:
         return None
-    failing = [r for r in results if r.status in ("fail", "error")]
+    failing = [r for r in results if r.failing]
     worst = max(failing, key=lambda r: (r.status == "error", SEVERITY_RANK[r.severity])) if failing else results[0]
     return Verdict(worst.status, worst.severity, worst.message)
 
@@ -279,11 +283,14 @@ def describe(run: CaseRun) -> str:
     for outcome in run.outcomes:
         if not outcome.passed:
             actual = outcome.actual
-            got = "no result" if actual is None else f"{actual.status} {actual.severity}" if outcome.expected.severity else str(actual)
+            if actual is None:
+                lines.append(f"    {visible(outcome.rule)}: expected {outcome.expected}, but {visible(outcome.message)}")
+                continue
+            got = f"{actual.status} {actual.severity}" if outcome.expected.severity else str(actual)
             lines.append(f"    {visible(outcome.rule)}: expected {outcome.expected}, got {got}: {visible(outcome.message)}")
     return "\n".join(lines)
 
 
 def summary(runs: Sequence[CaseRun]) -> str:
     failed = sum(not r.passed for r in runs)
-    return f"{len(runs)} cases: {len(runs) - failed} passed, {failed} failed"
+    return f"{len(runs)} {'case' if len(runs) == 1 else 'cases'}: {len(runs) - failed} passed, {failed} failed"
