@@ -18,6 +18,9 @@ from click.testing import CliRunner
 
 from imscheck.cli import main
 
+# A bug of imscheck's own is one line and exit 2 for users (cli._guard); the tests want the traceback.
+os.environ["IMSCHECK_TRACEBACK"] = "1"
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ORG = REPO_ROOT / "sample-org"
 SHARED = REPO_ROOT.parent / "shared"

@@ -328,3 +328,27 @@ def test_a_document_too_deep_for_a_recursive_schema_is_a_defect(make_repo: Calla
     assert found["status"] == "fail"
     assert "R-1 (r.yaml:1) is nested too deeply to be checked against the rule's schema (assert)" in found["message"]
     assert _custom_result(_check_with_rule(make_repo, tmp_path, tree, "[[[]]]", config="limits: {max_depth: 100}\n"))["status"] == "pass"
+
+
+def test_a_bug_outside_rule_evaluation_is_exit_2_and_one_line(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash must not read as findings (exit 1) in CI: exit 2, one line, no traceback.
+
+    Fault injection again (a reporter that raises stands for any bug outside the rules' isolation):
+    no input is known to make a reporter raise.
+    """
+    import imscheck.reports.text
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(imscheck.reports.text, "render", broken)
+    monkeypatch.delenv("IMSCHECK_TRACEBACK")
+    result = run_cli("check", sample_copy)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "imscheck: internal error: KeyError: 'a bug'. This is a bug in imscheck: please report it with the command you ran "
+        "(IMSCHECK_TRACEBACK=1 shows where it happened)"]
+    monkeypatch.setenv("IMSCHECK_TRACEBACK", "1")
+    with pytest.raises(KeyError):
+        run_cli("check", sample_copy)

@@ -44,12 +44,22 @@ EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     f"  {EXIT_OK}  nothing at or above --fail-on\n"
     f"  {EXIT_FINDINGS}  findings at or above --fail-on\n"
-    f"  {EXIT_ERROR}  usage, configuration or rule-pack error (one line on stderr)"
+    f"  {EXIT_ERROR}  usage, configuration or rule-pack error, or a bug in imscheck (one line on stderr)"
 )
 
 
+TRACEBACK_VARIABLE = "IMSCHECK_TRACEBACK"
+
+
 def _guard(func: Callable[[], int]) -> None:
-    """Run a command body: set-up errors become one line on stderr and exit 2."""
+    """Run a command body: set-up errors become one line on stderr and exit 2.
+
+    A bug of imscheck's own is exit 2 as well, with one line that says so: exit 1 means findings,
+    and a CI gate must not read a crash as a failed check (ruff does the same). With
+    IMSCHECK_TRACEBACK set, the traceback is shown instead, for the maintainers.
+    """
+    import os
+
     try:
         code = func()
     except ImscheckError as exc:
@@ -57,6 +67,14 @@ def _guard(func: Callable[[], int]) -> None:
 
         # The message may quote the repository (a file name, a value): one visible line.
         click.echo(f"imscheck: error: {visible(exc)}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # not KeyboardInterrupt or SystemExit
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        from imscheck.escaping import visible
+
+        click.echo(f"imscheck: internal error: {type(exc).__name__}: {visible(str(exc)[:200])}. This is a bug in imscheck: "
+                   f"please report it with the command you ran ({TRACEBACK_VARIABLE}=1 shows where it happened)", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(code)
 
