@@ -126,7 +126,7 @@ def test_an_error_counts_whatever_its_severity_and_never_passes_unseen(sample_co
     # --fail-on never gates nothing, but the error is named on stderr, also when the report goes to a file
     quiet = run_cli("check", sample_copy, "--format", "json", "--output", sample_copy.parent / "report.json", "--fail-on", "never")
     assert quiet.exit_code == 0 and quiet.stdout == ""
-    assert quiet.stderr == ("imscheck: warning: 1 rule could not be evaluated (SMS-9.3): their results are errors; "
+    assert quiet.stderr == ("imscheck: warning: 1 rule could not be evaluated (SMS-9.3): its result is an error; "
                             "report it to the imscheck maintainers\n")
 
 

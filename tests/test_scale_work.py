@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from imscheck.api import Settings, builtin_rules, catalogues, resolve_pack
 from imscheck.config import load_config
 from imscheck.documents import load_corpus
-from imscheck.evaluation.engine import evaluate
+from imscheck.evaluation.engine import evaluate_pack
 from imscheck.evaluation.index import Index
 from imscheck.evaluation.lookups import Lookups
 from imscheck.hygiene import inspect
@@ -60,7 +60,7 @@ def _evaluate(repo: Path) -> tuple[Index, Any, list]:
     inspection = inspect(corpus, known, day)
     index = Index(corpus.documents, inspection.defective, day, inspection.services)
     vocabulary = shipped_vocabulary().with_names(config.vocabulary)
-    results = evaluate(pack, builtin_rules()["hygiene.yaml"], inspection, Lookups(index, day, config.overrides, vocabulary))
+    results = evaluate_pack(pack, builtin_rules()["hygiene.yaml"], inspection, Lookups(index, day, config.overrides, vocabulary))
     return index, corpus, results
 
 

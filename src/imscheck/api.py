@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from imscheck.pipeline import evaluate
 from imscheck.results import Run
-from imscheck.stages import DEFAULT_STANDARD, Outcome, Progress, Settings, always_run_rules, builtin_rules, catalogues, resolve_pack
+from imscheck.stages import Outcome, Progress, Settings, always_run_rules, builtin_rules, resolve_pack
+from imscheck.standards import DEFAULT_STANDARD
+from imscheck.standards import shipped_catalogues as catalogues
 
 __all__ = ["DEFAULT_STANDARD", "Outcome", "Progress", "Settings", "always_run_rules", "builtin_rules", "catalogues", "check", "evaluate",
            "resolve_pack"]

@@ -87,8 +87,8 @@ def _warn_unevaluated(results: Sequence[Result]) -> None:
 
     rules = [r.rule for r in results if r.status == ERROR]
     if rules:
-        what = "1 rule" if len(rules) == 1 else f"{len(rules)} rules"
-        click.echo(f"imscheck: warning: {what} could not be evaluated ({visible(first_few(rules))}): their results are errors; "
+        what, results_are = ("1 rule", "its result is an error") if len(rules) == 1 else (f"{len(rules)} rules", "their results are errors")
+        click.echo(f"imscheck: warning: {what} could not be evaluated ({visible(first_few(rules))}): {results_are}; "
                    "report it to the imscheck maintainers", err=True)
 
 

@@ -37,7 +37,7 @@ def catalogue_services(documents: Iterable[Document]) -> tuple[frozenset[str], b
     services: set[str] = set()
     found = False
     for doc in documents:
-        if doc.type == "catalogue" and doc.meta.get("status") == "approved":
+        if doc.type == "catalogue" and doc.approved:
             found = True
             services.update(doc.string_list("services"))
     return frozenset(services), found
@@ -95,7 +95,7 @@ def _document_findings(doc: Document, as_of: dt.date) -> list[Finding]:
         # matches the YYYY-MM-DD pattern of the schema but is no calendar date (2026-02-30)
         if isinstance(value, str) and len(value) == 10 and value[4] == "-" and to_date(value) is None:
             out.append(Finding(DOC_SCHEMA, f"{'/'.join(path)}: {value!r} is not a real date", located(doc, *path)))
-    if doc.meta.get("status") == "approved" and doc.controlled:
+    if doc.approved and doc.controlled:
         missing = [f for f in ("approved_by", "approved_on") if not doc.meta.get(f)]
         if missing:
             out.append(Finding(DOC_APPROVAL, f"{doc.name} is approved but has no {' or '.join(missing)}", located(doc, "status")))

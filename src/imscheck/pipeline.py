@@ -20,4 +20,4 @@ def evaluate(settings: Settings, progress: Progress = None) -> Outcome:
 
         return compare(settings)
     reading = read_folder(settings.repo, settings, progress=progress)
-    return Outcome(make_run(settings, settings.repo, reading, scoped_results(reading)), reading)
+    return Outcome(make_run(settings, reading, scoped_results(reading)), reading)

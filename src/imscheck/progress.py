@@ -1,7 +1,7 @@
 """A progress line on a terminal's stderr for long runs: ``imscheck: reading 12,345 of 100,000 files``.
 
 The pipeline calls a plain callback, ``progress(phase, done, total)``, at phase boundaries and
-every few hundred files (see ``api.check`` and ``documents.load_corpus``); it never imports this
+every few hundred files (see ``pipeline.evaluate`` and ``documents.load_corpus``); it never imports this
 module. :func:`for_terminal` gives one only when stderr is a terminal and ``--quiet`` is off, so
 pipes and CI logs never see a carriage return. Nothing shows for the first second
 (``IMSCHECK_PROGRESS_AFTER`` seconds, for tests): a quick run stays silent. The line is rewritten in

@@ -2,7 +2,7 @@
 
 Each case is a miniature repository (its files and an optional ``imscheck.yaml``) and the status
 expected of the rules it names. A case is written into a fresh temporary folder, checked through
-:func:`imscheck.api.check` with the case file's rule folder, and compared rule by rule; rules it
+:func:`imscheck.pipeline.evaluate` with the case file's rule folder, and compared rule by rule; rules it
 does not name are not compared. Schema: ``schemas/rule-cases.schema.json``.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from imscheck.config import CONFIG_FILE
 from imscheck.dates import to_date
@@ -27,6 +26,9 @@ from imscheck.schemas import parse_checked
 from imscheck.sources import Unreadable, parts_of, read_file
 from imscheck.terms import FAILING, SEVERITY_RANK
 from imscheck.yamlparse import FieldPath, nearest_line
+
+# The error a problem at a place of the case file raises, naming the file and the line.
+Failure = Callable[[FieldPath, str], ImscheckError]
 
 # Never today: a case must give the same result on any day it runs.
 DEFAULT_AS_OF = dt.date(2026, 11, 1)
@@ -154,7 +156,7 @@ def load_case_file(path: Path) -> list[Case]:
     return cases
 
 
-def _day(value: str | None, where: FieldPath, fail: Any) -> dt.date | None:
+def _day(value: str | None, where: FieldPath, fail: Failure) -> dt.date | None:
     if value is None:
         return None
     day = to_date(value)
@@ -183,7 +185,7 @@ def path_problem(rel: str) -> str | None:
     return None
 
 
-def _check_paths(files: Sequence[tuple[str, str]], has_config: bool, at: FieldPath, fail: Any) -> None:
+def _check_paths(files: Sequence[tuple[str, str]], has_config: bool, at: FieldPath, fail: Failure) -> None:
     """Each path safe, none written twice (ignoring case), none both a file and a folder."""
     seen: set[str] = set()
     folders: set[str] = set()
@@ -236,7 +238,8 @@ class CaseRun:
 
 def run_case(case: Case) -> CaseRun:
     """Write the case into a fresh temporary folder, check it, compare; a set-up error is exit 2."""
-    from imscheck.api import Settings, check
+    from imscheck.pipeline import evaluate
+    from imscheck.stages import Settings
 
     with tempfile.TemporaryDirectory(prefix="imscheck-case-") as tmp:
         root = Path(tmp)
@@ -244,7 +247,7 @@ def run_case(case: Case) -> CaseRun:
             _write(root, rel, text)
         settings = Settings(repo=root, as_of=case.as_of, standard=case.standard or case.target, rule_dirs=case.rule_dirs)
         try:
-            results = check(settings).results
+            results = evaluate(settings).run.results
         except ImscheckError as exc:
             said = str(exc).replace(str(root) + os.sep, "")
             raise ImscheckError(f"case {excerpt(case.name)}: the check stopped: {said}", case.where) from None

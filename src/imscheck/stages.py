@@ -8,7 +8,7 @@ both sides. Nothing here prints or exits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +17,7 @@ from imscheck import __version__
 from imscheck.config import CONFIG_FILE, Config, load_config
 from imscheck.documents import Corpus, load_corpus
 from imscheck.errors import ImscheckError
-from imscheck.evaluation.engine import evaluate
+from imscheck.evaluation.engine import evaluate_pack
 from imscheck.evaluation.index import Index
 from imscheck.evaluation.lookups import Lookups
 from imscheck.findings import Finding, finding_results
@@ -27,12 +27,10 @@ from imscheck.results import Comparison, Result, Run
 from imscheck.ruleids import BUILTIN_RULE_FILES, CONFIG_RULES_FILE, GIT_RULES_FILE, HYGIENE_FILE
 from imscheck.rules import BuiltinRule, Pack, Rule, RuleFolder, load_builtin_rules, load_pack
 from imscheck.sources import FILE, Source, WorkTree
-from imscheck.standards import Catalogues, load_catalogues
+from imscheck.standards import DEFAULT_STANDARD, Catalogues, shipped_catalogues
 from imscheck.suppressions import apply_scope
 from imscheck.vocabulary import shipped_vocabulary
 from imscheck.worktree import work_tree_prefix
-
-DEFAULT_STANDARD = "iso20000-1:2018"
 
 
 @dataclass(frozen=True)
@@ -88,21 +86,16 @@ class Outcome:
 
 
 @lru_cache(maxsize=1)
-def catalogues() -> Catalogues:
-    """The shipped catalogues, read once per process (they are immutable data)."""
-    return load_catalogues([rules_dir() / "catalogues"])
-
-
-@lru_cache(maxsize=1)
 def builtin_rules() -> dict[str, dict[str, BuiltinRule]]:
     """Metadata of the built-in rules, by file: hygiene, git and configuration rules (read once)."""
     return {name: load_builtin_rules(rules_dir(), name) for name in BUILTIN_RULE_FILES}
 
 
-def always_run_rules() -> dict[str, BuiltinRule]:
-    """Built-in rules every check runs: hygiene and configuration (git rules need a comparison)."""
-    builtin = builtin_rules()
-    return {**builtin[HYGIENE_FILE], **builtin[CONFIG_RULES_FILE]}
+def always_run_rules(builtin: Mapping[str, Mapping[str, BuiltinRule]] | None = None) -> dict[str, BuiltinRule]:
+    """Built-in rules every check runs: hygiene and configuration (git rules need a comparison);
+    of ``builtin`` (a reading's), else of the shipped metadata."""
+    chosen = builtin if builtin is not None else builtin_rules()
+    return {**chosen[HYGIENE_FILE], **chosen[CONFIG_RULES_FILE]}
 
 
 def resolve_pack(settings: Settings, config: Config, known: Catalogues) -> Pack:
@@ -148,7 +141,7 @@ def read_source(source: Source, settings: Settings, as_of: dt.date | None = None
     decide anything).
     """
     config = load_config(source)
-    known = catalogues()
+    known = shipped_catalogues()
     pack = resolve_pack(settings, config, known)
     builtin = builtin_rules()
     day = as_of or settings.as_of or config.as_of or dt.date.today()
@@ -168,7 +161,7 @@ def read_source(source: Source, settings: Settings, as_of: dt.date | None = None
     index = Index(indexed, inspection.defective, day, inspection.services)
     if progress is not None:
         progress("evaluating rules", 0, 0)
-    results = evaluate(evaluated, builtin[HYGIENE_FILE], inspection, Lookups(index, day, config.overrides, vocabulary))
+    results = evaluate_pack(evaluated, builtin[HYGIENE_FILE], inspection, Lookups(index, day, config.overrides, vocabulary))
     results.extend(not_evaluated(rule) for rule in skipped)
     return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
 
@@ -194,7 +187,7 @@ def scoped_results(reading: Reading, history: Sequence[Finding] | None = None) -
     return results
 
 
-def anchor(root: Path, reading: Reading) -> str:
+def anchor(reading: Reading) -> str:
     """A stable file for findings that have none (a missing document): SARIF needs a location."""
     if reading.config.path is not None:
         return CONFIG_FILE
@@ -205,7 +198,7 @@ def anchor(root: Path, reading: Reading) -> str:
     return paths[0] if paths else CONFIG_FILE
 
 
-def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence[Result], comparison: Comparison | None = None,
+def make_run(settings: Settings, reading: Reading, results: Sequence[Result], comparison: Comparison | None = None,
              prefix: str | None = None) -> Run:
     """The run of ``reading``; ``prefix`` is the folder's place in its work tree when the caller
     already asked git for it (a comparison), else it is asked here."""
@@ -220,7 +213,7 @@ def make_run(settings: Settings, root: Path, reading: Reading, results: Sequence
         config_path=CONFIG_FILE if reading.config.path else None,
         documents=reading.corpus.documents,
         comparison=comparison,
-        anchor=anchor(root, reading),
+        anchor=anchor(reading),
         fail_on=settings.fail_on or reading.config.fail_on or "minor",
         prefix=work_tree_prefix(settings.repo) if prefix is None else prefix,
     )

@@ -9,7 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from imscheck.errors import ImscheckError
+from imscheck.resources import rules_dir
 from imscheck.schemas import load_setup_file
+
+# the edition checked when neither --standard nor imscheck.yaml names one
+DEFAULT_STANDARD = "iso20000-1:2018"
 
 _REF = re.compile(r"^(?P<standard>[a-z][a-z0-9-]*):(?P<edition>\d{4})/(?P<clause>\d+(?:\.\d+)*)$")
 _CLAUSE = re.compile(r"^\d+(?:\.\d+)*$")
@@ -202,3 +206,9 @@ def edition_name(key: str) -> str:
 def standard_name(key: str) -> str:
     """``iso9001:2015`` -> ``ISO 9001``."""
     return _NAMES.get(key.partition(":")[0], key)
+
+
+@lru_cache(maxsize=1)
+def shipped_catalogues() -> Catalogues:
+    """The catalogues that ship with imscheck, read once per process (they are immutable data)."""
+    return load_catalogues([rules_dir() / "catalogues"])

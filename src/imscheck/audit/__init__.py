@@ -18,8 +18,8 @@ from imscheck.audit.status import LEGEND, READING_ORDER, SHORT_LABEL
 from imscheck.audit.waivers import build_scope
 from imscheck.pipeline import evaluate
 from imscheck.results import Run
-from imscheck.stages import Progress, Settings, always_run_rules, catalogues
-from imscheck.standards import edition_name
+from imscheck.stages import Progress, Settings, always_run_rules
+from imscheck.standards import edition_name, shipped_catalogues
 
 
 def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditReport]:
@@ -31,9 +31,9 @@ def prepare(settings: Settings, progress: Progress = None) -> tuple[Run, AuditRe
     run = outcome.run
     if progress is not None:
         progress("building the report", 0, 0)
-    known = catalogues()
-    sources = AuditInputs(run, outcome.config, outcome.pack, always_run_rules(), known.require(run.standard), known.require(run.base),
-                      settings.repo.resolve().name or str(settings.repo))
+    known = shipped_catalogues()
+    sources = AuditInputs(run, outcome.config, outcome.pack, always_run_rules(outcome.reading.builtin),
+                          known.require(run.standard), known.require(run.base), settings.repo.resolve().name or str(settings.repo))
     return run, build(sources)
 
 

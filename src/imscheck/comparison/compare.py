@@ -157,7 +157,7 @@ def compare(settings: Settings, incremental: bool = True) -> Outcome:
                 base, problem = _read_base(base_source, settings, head)  # see _stood_in
                 before = scoped_results(base) if base is not None else []
         comparison = Comparison(ref, revision.commit, settings.staged, problem)
-        return Outcome(make_run(settings, settings.repo, head, mark_new(results, before), comparison, prefix=repo.prefix), head)
+        return Outcome(make_run(settings, head, mark_new(results, before), comparison, prefix=repo.prefix), head)
 
 
 def _read_sides(repo: GitRepository, head_source: Source, base: GitTree,

@@ -139,7 +139,7 @@ def _content(side: Side, doc: Document) -> tuple[Any, tuple[str, ...]]:
 
 
 def _version_findings(base: Side, b: Document, head: Side, h: Document, label: str) -> list[Finding]:
-    if b.meta.get("status") != "approved" or h.meta.get("status") != "approved" or not h.controlled:
+    if not b.approved or not h.approved or not h.controlled:
         return []  # going back to draft or review is the other way to handle a change
     if base.text(b) == head.text(h) or _content(base, b) == _content(head, h):
         return []

@@ -63,12 +63,12 @@ class _Absence:
     uncounted: tuple[Uncounted, ...]
 
 
-def evaluate(pack: Pack, hygiene: Mapping[str, BuiltinRule], inspection: Inspection, ctx: Lookups) -> list[Result]:
+def evaluate_pack(pack: Pack, hygiene: Mapping[str, BuiltinRule], inspection: Inspection, ctx: Lookups) -> list[Result]:
     """All results before scoping: one per requirement rule, then the hygiene findings (one pass each if none)."""
     ctx = replace(ctx, defects=defect_findings(inspection.findings, sorted(inspection.defective)),
                   unreadable=tuple(f for f in inspection.findings if f.rule == PARSE_RULE))
     results = [_isolated(with_override(rule, ctx.overrides.get(rule.id)), ctx) for rule in pack.rules]
-    # The hygiene findings are computed before any rule (stages.inspect), several rules in one pass
+    # The hygiene findings are computed before any rule (hygiene.inspect), several rules in one pass
     # per document, and decide which documents count for every rule: not isolated rule by rule.
     results.extend(finding_results(hygiene, inspection.findings, ctx.overrides))
     return results
@@ -85,7 +85,7 @@ def _isolated(rule: Rule, ctx: Lookups) -> Result:
     """
     try:
         return evaluate_rule(rule, ctx)
-    except ImscheckError:
+    except (ImscheckError, MemoryError):  # set-up errors stay exit 2; out of memory, nothing after is safe
         raise
     except Exception as exc:  # any fault of one rule: isolating it is the point
         return _error_result(rule, exc)

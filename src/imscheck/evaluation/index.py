@@ -51,7 +51,7 @@ class Uncounted:
 
 def counts_as_evidence(doc: Document, as_of: dt.date) -> bool:
     if doc.controlled:
-        return doc.meta.get("status") == "approved"
+        return doc.approved
     day = to_date(doc.meta.get("date"))
     return day is not None and day <= as_of
 
@@ -126,7 +126,7 @@ class Index:
         return sorted(found.values(), key=lambda u: u.doc.path)
 
     def _why(self, doc: Document) -> str:
-        if doc.controlled and isinstance(doc.meta.get("status"), str) and doc.meta.get("status") != "approved":
+        if doc.controlled and isinstance(doc.meta.get("status"), str) and not doc.approved:
             return "status"
         day = to_date(doc.meta.get("date"))
         if not doc.controlled and day is not None and day > self._as_of:

@@ -85,9 +85,9 @@ def shipped_packs(known: Catalogues) -> list[Pack]:
 
 
 def load_explanation(text: str, standard: str | None = None) -> Explanation:
-    from imscheck.stages import DEFAULT_STANDARD, catalogues
+    from imscheck.standards import DEFAULT_STANDARD, shipped_catalogues
 
-    known = catalogues()
+    known = shipped_catalogues()
     ref, clause = resolve(text, standard, DEFAULT_STANDARD, known)
     return explain(ref, clause, shipped_packs(known), known)
 

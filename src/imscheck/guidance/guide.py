@@ -188,9 +188,9 @@ def load_guide(target: str | None = None, base: str | None = None) -> Guide:
     """Build the guide for a target edition; a base that is not the pack's own is an error."""
     from imscheck.resources import rules_dir
     from imscheck.rules import load_pack
-    from imscheck.stages import DEFAULT_STANDARD, catalogues
+    from imscheck.standards import DEFAULT_STANDARD, shipped_catalogues
 
-    known = catalogues()
+    known = shipped_catalogues()
     pack = load_pack(rules_dir(), target or DEFAULT_STANDARD, known, base=base, source="--target", base_source="--base")
     return build_guide(pack, known)
 
