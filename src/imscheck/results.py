@@ -10,7 +10,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imscheck.errors import EXIT_FINDINGS, EXIT_OK
-from imscheck.terms import FAILING, REQUIREMENT, SEVERITIES, SEVERITY_RANK, STATUSES, SUPPRESSED
+from imscheck.terms import (
+    ERROR,
+    FAIL,
+    FAILING,
+    FULL,
+    PARTIAL,
+    PASS,
+    RELATIONS,
+    REQUIREMENT,
+    SEVERITIES,
+    SEVERITY_RANK,
+    STATUSES,
+    SUPPRESSED,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -103,12 +116,12 @@ class Result:
     @property
     def credited(self) -> bool:
         """Every half of the requirement has evidence that counts (a minor shortfall keeps the credit)."""
-        return self.status in ("pass", "fail") and self.is_requirement and not self.missing
+        return self.status in (PASS, FAIL) and self.is_requirement and not self.missing
 
     @property
     def base_half_in_place(self) -> bool:
         """The ISO 9001 half of a partial requirement has its evidence, whatever the other half lacks."""
-        return (self.relation == "partial" and self.status in ("pass", "fail") and "base" not in self.missing
+        return (self.relation == PARTIAL and self.status in (PASS, FAIL) and "base" not in self.missing
                 and any(e.earned_through(self.base) for e in self.evidence))
 
     @property
@@ -194,12 +207,12 @@ def summarize(results: Iterable[Result]) -> dict[str, Any]:
             failing[result.severity] += 1
         observations += len(result.observations)
     requirements = [r for r in results if r.is_requirement]
-    relation = {kind: {"total": 0, "pass": 0, "credited": 0} for kind in ("full", "partial", "none")}
+    relation = {kind: {"total": 0, "pass": 0, "credited": 0} for kind in RELATIONS}
     for result in requirements:
         if result.relation in relation:
             relation[result.relation]["total"] += 1
-            relation[result.relation]["pass"] += result.status == "pass"
-            relation[result.relation]["credited"] += (result.relation == "full" and result.credited_to_base) or result.base_half_in_place
+            relation[result.relation]["pass"] += result.status == PASS
+            relation[result.relation]["credited"] += (result.relation == FULL and result.credited_to_base) or result.base_half_in_place
     return {
         "total": len(results),
         "requirements": len(requirements),
@@ -222,9 +235,9 @@ def exit_code(results: Iterable[Result], fail_on: str, new_only: bool = False) -
         return EXIT_OK
     threshold = SEVERITY_RANK[fail_on]
     for result in results:
-        if new_only and not result.new and result.status != "error":
+        if new_only and not result.new and result.status != ERROR:
             continue
-        if result.status == "error" or (result.status == "fail" and SEVERITY_RANK[result.severity] >= threshold):
+        if result.status == ERROR or (result.status == FAIL and SEVERITY_RANK[result.severity] >= threshold):
             return EXIT_FINDINGS
         if threshold == SEVERITY_RANK["observation"] and result.observations:
             return EXIT_FINDINGS

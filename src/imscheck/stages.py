@@ -66,6 +66,8 @@ class Reading:
     inspection: Inspection
     results: tuple[Result, ...]
     source: Source  # where the files were read: the work tree, the index or a commit
+    # rules a comparison's base left out (``needed`` refused them): their results stand in as passing
+    stood_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def read_source(source: Source, settings: Settings, as_of: dt.date | None = None
         progress("evaluating rules", 0, 0)
     results = evaluate_pack(evaluated, builtin[HYGIENE_FILE], inspection, Lookups(index, day, config.overrides, vocabulary))
     results.extend(not_evaluated(rule) for rule in skipped)
-    return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source)
+    return Reading(config, pack, builtin, day, corpus, inspection, tuple(results), source, frozenset(r.id for r in skipped))
 
 
 NOT_EVALUATED = "not evaluated: it cannot change which results are new"

@@ -30,7 +30,6 @@ from imscheck.ruleids import DOC_EMPTY, DOC_PARSE
 from imscheck.rules import Rule
 from imscheck.sources import Fingerprinted, GitTree, Source, Subset, WorkTree
 from imscheck.stages import (
-    NOT_EVALUATED,
     Outcome,
     Reading,
     Settings,
@@ -201,5 +200,5 @@ def _stood_in(base: Reading, results: Sequence[Result]) -> bool:
     Only a git finding can, and only if a rule's id equals that finding's whole identity: not a
     real repository, but then the base is evaluated in full rather than decide on a stand-in.
     """
-    left_out = {fingerprint(r) for r in base.results if r.message == NOT_EVALUATED}
+    left_out = {fingerprint(r) for r in base.results if r.rule in base.stood_in}
     return any(r.failing and not r.is_requirement and fingerprint(r) in left_out for r in results)
