@@ -231,7 +231,9 @@ def test_the_audit_report_names_the_error(sample_copy: Path, monkeypatch: pytest
     assert markdown.exit_code == 0, "a dry run informs; it gates only with --fail-on"
     assert "could not be evaluated (SMS-9.3)" in markdown.stderr
     page = markdown.stdout
-    assert "Not ready: 1 requirement that could not be evaluated" in page
+    # not the organisation's to close, but nobody can say the requirement is met
+    assert ("Readiness not known: 1 requirement could not be evaluated (a fault in imscheck, listed under Errors), "
+            "so whether it is met is not known.") in page
     assert "### Errors: rules that could not be evaluated (1)" in page
     assert "#### 9.3 Management review (SMS-9.3, error)" in page
     assert "| 9.3 | Management review | partial | error | not known: the rule could not be evaluated |" in page
@@ -352,3 +354,14 @@ def test_a_bug_outside_rule_evaluation_is_exit_2_and_one_line(sample_copy: Path,
     monkeypatch.setenv("IMSCHECK_TRACEBACK", "1")
     with pytest.raises(KeyError):
         run_cli("check", sample_copy)
+
+
+def test_with_a_major_gap_too_the_audit_is_not_ready_and_still_names_the_unknown(sample_copy: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _fault(monkeypatch)
+    (sample_copy / "quality" / "QMS-POL-001-quality-policy.md").unlink()
+    page = run_cli("audit", sample_copy, "--format", "markdown").stdout
+    verdict = next(line for line in page.splitlines() if "Not ready:" in line)
+    assert "major nonconformit" in verdict and "to close before the audit." in verdict
+    assert "1 requirement could not be evaluated (a fault in imscheck, listed under Errors)" in verdict
+    assert "could not be evaluated to close" not in verdict

@@ -91,16 +91,21 @@ def _verdict(ctx: ReportContext, tally: Mapping[str, int]) -> tuple[str, str]:
         verb = "is" if unchecked == 1 else "are"
         note += f" {_plural(unchecked, 'requirement has', 'requirements have')} no rule yet and {verb} not checked."
     parts = ([_plural(major, "major nonconformity", "major nonconformities")] if major else []) + (
-        [_plural(minor, "minor nonconformity", "minor nonconformities")] if minor else []) + (
-        [_plural(errors, "requirement that could not be evaluated", "requirements that could not be evaluated")] if errors else [])
+        [_plural(minor, "minor nonconformity", "minor nonconformities")] if minor else [])
     severities = [f"{n} {label}" for n, label in ((doc_major, "major"), (doc_minor, "minor")) if n]
     found = doc_major + doc_minor
     docs = f"{_plural(found, 'finding', 'findings')} of the document checks ({', '.join(severities)})" if found else ""
-    if major or errors or doc_major:
-        listed = " and ".join(p for p in (", ".join(parts), docs) if p)
-        return "not-ready", f"Not ready: {listed} to close before the audit." + note
+    listed = " and ".join(p for p in (", ".join(parts), docs) if p)
+    # A rule that could not be evaluated is imscheck's fault, not the organisation's to close; but
+    # until it is evaluated nobody can say the requirement is met, so readiness cannot be claimed.
+    unknown = (f" {_plural(errors, 'requirement', 'requirements')} could not be evaluated (a fault in imscheck, listed "
+               f"under Errors), so whether {'it is' if errors == 1 else 'they are'} met is not known.") if errors else ""
+    if major or doc_major:
+        return "not-ready", f"Not ready: {listed} to close before the audit." + unknown + note
+    if errors:
+        close = f" Besides, {listed} to close." if listed else ""
+        return "not-ready", "Readiness not known:" + unknown + close + note
     if minor or doc_minor:
-        listed = " and ".join(p for p in (", ".join(parts), docs) if p)
         return "nearly", f"Nearly ready: no major nonconformity; {listed} to close." + note
     return "ready", "Ready: no major or minor nonconformity." + note
 
