@@ -177,12 +177,20 @@ def _parts(value: Any) -> tuple[Passage, ...]:
     return tuple(Passage(w for text in flatten(entry) for w in split_words(text)) for entry in entries)
 
 
+# A controlled document's own control fields say who owns and approved the document, not what it
+# holds: a register's owner is not the manager of each supplier, a plan's owner not its
+# responsibilities. (A record's approved_by is content: the approval of the change it records.)
+_CONTROL_FIELDS = ("owner", "version", "status", "approved_by", "approved_on", "review")
+
+
 def _fields(doc: Document) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``),
     each with its path (its line is looked up only for the field found)."""
     meta = doc.meta
+    control = _CONTROL_FIELDS if doc.controlled else ()
     for key, value in meta.items():
-        yield key, value, (key,)
+        if key not in control:
+            yield key, value, (key,)
     for key, value in meta.items():
         if isinstance(value, dict):
             for inner, inner_value in value.items():
