@@ -158,12 +158,18 @@ class Vocabulary:
                     continue
                 return Found(label, partial(doc.line_of, *path), value)
         if doc.format == "markdown":
-            # a section of a Markdown record or agreement: "## Attendees", "## Service level targets"
+            # a section of a Markdown record or agreement: "## Attendees", "## Service level targets";
+            # not the heading that names the document ("# Service catalogue" holds no services)
+            named = _heading_key(doc.meta.get("title"))
             for block in doc.blocks[1:]:
                 held = block.listed_figures if concept.quantified else block.has_body
-                if held and any(name and name <= block.title_words for name in concept.keys):
+                if held and _heading_key(block.title) != named and any(name and name <= block.title_words for name in concept.keys):
                     return Found(block.title, block.line, section=block.text)
         return None
+
+
+def _heading_key(text: object) -> str:
+    return " ".join(str(text).casefold().split()) if isinstance(text, str) else ""
 
 
 def _parts(value: Any) -> tuple[Passage, ...]:
