@@ -146,8 +146,10 @@ class Vocabulary:
         """Where ``doc`` holds ``concept`` with a value that is not empty, or None."""
         hits = self._hits
         keys = concept.keys
+        # a controlled document's own control fields count only where the rule names that very field
+        control = _CONTROL_FIELDS if doc.controlled else ()
         for label, value, path in _fields(doc):
-            if value in _EMPTY or not isinstance(label, str):
+            if value in _EMPTY or not isinstance(label, str) or (len(path) == 1 and label in control and label != concept.name):
                 continue
             hit = hits.get((label, keys))
             if hit is None:
@@ -185,7 +187,8 @@ def _parts(value: Any) -> tuple[Passage, ...]:
 
 # A controlled document's own control fields say who owns and approved the document, not what it
 # holds: a register's owner is not the manager of each supplier, a plan's owner not its
-# responsibilities. (A record's approved_by is content: the approval of the change it records.)
+# responsibilities, unless a rule asks for that very field (fields: [owner]). A record's
+# approved_by is content: the approval of the change it records.
 _CONTROL_FIELDS = ("owner", "version", "status", "approved_by", "approved_on", "review")
 
 
@@ -193,10 +196,8 @@ def _fields(doc: Document) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """Top-level fields, then those one level down (``timeline.restored``, a register entry's ``contract``),
     each with its path (its line is looked up only for the field found)."""
     meta = doc.meta
-    control = _CONTROL_FIELDS if doc.controlled else ()
     for key, value in meta.items():
-        if key not in control:
-            yield key, value, (key,)
+        yield key, value, (key,)
     for key, value in meta.items():
         if isinstance(value, dict):
             for inner, inner_value in value.items():
