@@ -107,6 +107,12 @@ class Result:
         return self.status in FAILING
 
     @property
+    def display_status(self) -> str:
+        """The severity of a failed result, else its status (``error``: the rule could not be
+        evaluated, so nothing was found wanting; ``pass``, ``waived``, ``not_applicable``)."""
+        return self.severity if self.status == FAIL else self.status
+
+    @property
     def observations(self) -> tuple[TopicCheck, ...]:
         """Opportunities to improve: checklist topics the evidence does not seem to mention."""
         if self.status in SUPPRESSED:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from imscheck.audit.context import ReportContext
 from imscheck.audit.fold import FAILING_SAMPLE, FOLDER_LIMIT, folder_of, sample
 from imscheck.audit.model import DocumentSupport, EvidenceIndex, FolderSupport, RecordFolder, RequirementEvidence, Support
-from imscheck.audit.status import SHORT_LABEL, display_status
+from imscheck.audit.status import SHORT_LABEL
 from imscheck.dates import to_date
 from imscheck.documents import Document
 from imscheck.results import Result
@@ -36,7 +36,7 @@ def build_evidence_index(ctx: ReportContext) -> EvidenceIndex:
 
 
 def _requirement_row(ctx: ReportContext, result: Result) -> RequirementEvidence:
-    status = display_status(result)
+    status = result.display_status
     clause = result.clause or ""
     if result.evidence:
         note = ""
@@ -113,7 +113,7 @@ def _folder_supports(ctx: ReportContext, docs: list[Document], supports: _Suppor
             counts[rule] = (result, counts.get(rule, (result, 0))[1] + 1)
     out = []
     for result, records in counts.values():
-        status = display_status(result)
+        status = result.display_status
         clause = result.clause or ""
         out.append(FolderSupport(clause, ctx.clause_title(clause), ctx.anchors("ev", result.rule), status, SHORT_LABEL[status], records))
     out.sort(key=lambda s: clause_key(s.clause))
@@ -129,7 +129,7 @@ def _documents(ctx: ReportContext, supports: _Supports, folded: set[str]) -> tup
             continue
         listed = []
         for result, vias in supports.get(doc.path, {}).values():
-            status = display_status(result)
+            status = result.display_status
             clause = result.clause or ""
             listed.append(Support(clause, ctx.clause_title(clause), ctx.anchors("ev", result.rule), status, SHORT_LABEL[status],
                                   ", ".join(vias)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from imscheck.audit.context import ReportContext
 from imscheck.audit.fold import sample
 from imscheck.audit.model import Nonconformity, Place, SeverityGroup
-from imscheck.audit.status import display_status
 from imscheck.guidance.ruledocs import expectations
 from imscheck.results import Result
 from imscheck.standards import clause_key
@@ -43,7 +42,7 @@ def _requirement_nonconformity(ctx: ReportContext, result: Result) -> Nonconform
     evidence, more_evidence = ctx.evidence_links(result)
     return Nonconformity(
         anchor=ctx.detail_anchor(result),
-        severity=display_status(result),  # error for a rule that could not be evaluated
+        severity=result.display_status,  # error for a rule that could not be evaluated
         kind="requirement",
         clause=clause,
         heading=f"{clause} {ctx.clause_title(clause)}",
@@ -68,7 +67,7 @@ def _document_nonconformity(ctx: ReportContext, result: Result, index: int) -> N
     places, more_places = _places(result)
     return Nonconformity(
         anchor=ctx.anchors("nc", f"{result.rule}-{index + 1}"),
-        severity=display_status(result),  # error for a rule that could not be evaluated
+        severity=result.display_status,  # error for a rule that could not be evaluated
         kind="document",
         clause=None,
         heading=result.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from imscheck.audit.context import ReportContext
 from imscheck.audit.model import ObservationItem
-from imscheck.audit.status import SHORT_LABEL, display_status
+from imscheck.audit.status import SHORT_LABEL
 from imscheck.reports.observations import Observation, all_observations
 from imscheck.standards import clause_key
 
@@ -19,7 +19,7 @@ def build_observations(ctx: ReportContext) -> tuple[ObservationItem, ...]:
 
 def _item(ctx: ReportContext, observation: Observation) -> ObservationItem:
     result, item = observation.result, observation.item
-    status = display_status(result)
+    status = result.display_status
     clause = result.clause
     # A requirement's evidence row carries its checklist: that is where the observation leads.
     target = ctx.anchors("ev", result.rule) if result.is_requirement else None

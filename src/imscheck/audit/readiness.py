@@ -13,7 +13,6 @@ from imscheck.audit.status import (
     RELATION_LABEL,
     RELATION_MEANING,
     SHORT_LABEL,
-    display_status,
 )
 from imscheck.results import Result
 from imscheck.standards import clause_key
@@ -61,8 +60,8 @@ def _cell(ctx: ReportContext, clause: str, results: Sequence[Result]) -> Cell:
     found = ctx.sources.target.get(clause)
     summary = found.summary if found else ""
     if results:
-        shown = min(results, key=lambda r: DISPLAY_ORDER.index(display_status(r)))
-        status = display_status(shown)
+        shown = min(results, key=lambda r: DISPLAY_ORDER.index(r.display_status))
+        status = shown.display_status
         relation = shown.relation
         target = ctx.detail_anchor(shown)
     else:

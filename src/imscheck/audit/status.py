@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from imscheck.results import Result
-
 # Display statuses, worst first: a grid cell with several results shows the worst of them.
 DISPLAY_ORDER: tuple[str, ...] = ("error", "major", "minor", "observation", "waived", "pass", "not_applicable", "unchecked")
 # Counts and the legend read best good news first.
@@ -27,6 +25,4 @@ RELATION_MEANING: dict[str, str] = {
 RELATION_LABEL: dict[str, str] = {key: f"{key}: {meaning}" for key, meaning in RELATION_MEANING.items()}
 
 
-def display_status(result: Result) -> str:
-    """``pass``/``waived``/``not_applicable``/``error`` as they are; a failure by its severity."""
-    return result.severity if result.status == "fail" else result.status
+

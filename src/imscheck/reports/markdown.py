@@ -17,15 +17,6 @@ from imscheck.standards import edition_name
 from imscheck.terms import FAIL, MARK, PASS
 
 
-def _mark(result: Result) -> str:
-    return MARK[result.severity] if result.status == FAIL else MARK.get(result.status, "")
-
-
-def _severity(result: Result) -> str:
-    """The severity of a failed result, else its status (``error``: the rule could not be evaluated)."""
-    return result.severity if result.status == FAIL else result.status.replace("_", " ")
-
-
 def _code_place(loc: Location) -> str:
     return md_code(f"{loc.path}:{max(loc.line, 1)}")
 
@@ -68,7 +59,7 @@ def render(run: Run, options: Options = PLAIN) -> str:
         lines.append("|---|---|---|---|---|---|" + ("---|" if new_column else ""))
         for result in shown:
             rule = md_text(f"{result.rule} {result.title}" if result.clause else result.rule)
-            cells = [_mark(result), rule, md_text(result.clause or ""), _severity(result),
+            cells = [MARK[result.display_status], rule, md_text(result.clause or ""), result.display_status.replace("_", " "),
                      _where(result, run.anchor), md_text(result.message)]
             if new_column:
                 cells.append("new" if result.new else "")

@@ -19,7 +19,7 @@ from imscheck.reports.observations import observations_of
 from imscheck.reports.summary import credit_line, summary_parts
 from imscheck.results import Location, Result, Run
 from imscheck.standards import edition_name
-from imscheck.terms import CONFIGURATION, ERROR, FAIL, GIT, HYGIENE, PASS
+from imscheck.terms import CONFIGURATION, ERROR, GIT, HYGIENE, PASS
 
 _COLORS = {"major": "red", "minor": "yellow", "observation": "cyan", "error": "red"}
 # Padded to the longest severity, so findings line up; "not-applicable" runs three characters over.
@@ -42,7 +42,7 @@ def label(result: Result) -> str:
     A rule that could not be evaluated says ``error``, not its severity: nothing was found
     wanting, the check did not run, and a problem matcher reads ``error`` as one.
     """
-    return result.severity if result.status == FAIL else result.status.replace("_", "-")
+    return result.display_status.replace("_", "-")
 
 
 _BUILTIN_HEADINGS = {HYGIENE: "Document hygiene", GIT: "Document control (git history)", CONFIGURATION: "Configuration (imscheck.yaml)"}
