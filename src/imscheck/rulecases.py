@@ -23,7 +23,7 @@ from imscheck.excerpt import excerpt
 from imscheck.results import Result
 from imscheck.rules import CASES_SUFFIX, PACK_FILE, RULE_FILE_LIMITS
 from imscheck.schemas import parse_checked
-from imscheck.sources import Unreadable, parts_of, read_file
+from imscheck.sources import Unreadable, WorkTree, parts_of, read_file
 from imscheck.terms import FAILING, SEVERITY_RANK
 from imscheck.yamlparse import FieldPath, nearest_line
 
@@ -99,12 +99,10 @@ class CaseOutcome:
 
 
 def find_case_files(folder: Path) -> list[Path]:
-    """Every ``*.cases.yaml`` under ``folder``, sorted; linked and hidden folders are not entered."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath, name) for name in sorted(filenames) if name.endswith(CASES_SUFFIX))
-    return found
+    """Every ``*.cases.yaml`` under ``folder``, a folder's own before its sub-folders', by name;
+    listed as the work tree lists a repository (linked and hidden folders are not entered)."""
+    names = [rel.split("/") for rel in WorkTree(folder, use_git=False).paths() if rel.endswith(CASES_SUFFIX)]
+    return [folder.joinpath(*parts) for parts in sorted(names, key=lambda parts: (parts[:-1], parts[-1]))]
 
 
 def load_folders(folders: Sequence[Path]) -> list[Case]:
