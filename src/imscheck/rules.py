@@ -17,11 +17,11 @@ from imscheck.globs import glob_problem
 from imscheck.resources import is_shipped
 from imscheck.ruleids import BUILTIN
 from imscheck.ruleschema import pattern_problem, rule_validator
-from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file
+from imscheck.schemas import describe_error, errors, load_setup_file, load_yaml_file, parse_setup_text
 from imscheck.sources import FOLDER, MISSING, SYMLINK, Source, Unreadable, WorkTree
 from imscheck.standards import Catalogue, Catalogues, Ref, parse_ref
 from imscheck.vocabulary import Vocabulary, shipped_vocabulary
-from imscheck.yamlparse import Limits, ParseError, parse_yaml
+from imscheck.yamlparse import Limits
 
 PACK_FILE = "pack.yaml"
 CASES_SUFFIX = ".cases.yaml"  # a rule's test cases beside it (imscheck rules test): never rules themselves
@@ -278,16 +278,7 @@ def _rules_from_text(text: str, name: str, target: Catalogue, base: Catalogue, c
     if (hit is not None and hit[0] is catalogues and hit[1] is vocabulary
             and all(r.target == target.key and r.base == base.key for r in hit[2])):
         return hit[2]
-    try:
-        parsed = parse_yaml(text, RULE_FILE_LIMITS)
-    except ParseError as exc:
-        raise ImscheckError(f"line {exc.line}: {exc}", name) from None
-    except (ValueError, OverflowError, RecursionError) as exc:  # values the loader lets through but cannot hold
-        raise ImscheckError(f"cannot be read: {excerpt(str(exc))}", name) from None
-    if parsed.duplicates:
-        key_name, line = parsed.duplicates[0]
-        raise ImscheckError(f"line {line}: key {excerpt(key_name)} appears twice (the first value would be lost)", name)
-    rules = _validated_rules(parsed.data, name, target, base, catalogues, vocabulary)
+    rules = _validated_rules(parse_setup_text(text, RULE_FILE_LIMITS, name).data, name, target, base, catalogues, vocabulary)
     if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
         _TEXT_CACHE.pop(next(iter(_TEXT_CACHE)))  # oldest first: a library caller's cache stays bounded
     _TEXT_CACHE[key] = (catalogues, vocabulary, rules)

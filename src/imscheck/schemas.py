@@ -12,7 +12,7 @@ from imscheck.datacache import cached
 from imscheck.errors import ImscheckError
 from imscheck.excerpt import excerpt, short_schema_message
 from imscheck.resources import is_shipped, schemas_dir
-from imscheck.yamlparse import FieldPath, Limits, ParseError, nearest_line, parse_yaml
+from imscheck.yamlparse import FieldPath, Limits, Parsed, ParseError, nearest_line, parse_yaml
 
 _SETUP_LIMITS = Limits(max_bytes=5_000_000, max_depth=64, max_nodes=1_000_000)
 
@@ -66,24 +66,14 @@ def load_yaml_file(path: Path) -> Any:
         raise ImscheckError("not valid UTF-8", str(path)) from None
     except OSError as exc:
         raise ImscheckError(f"cannot read: {exc.strerror}", str(path)) from None
-    try:
-        parsed = parse_yaml(text, _SETUP_LIMITS)
-    except ParseError as exc:
-        raise ImscheckError(f"line {exc.line}: {exc}", str(path)) from None
-    if parsed.duplicates:
-        key, line = parsed.duplicates[0]
-        raise ImscheckError(f"line {line}: key {key!r} appears twice (the first value would be lost)", str(path))
-    return parsed.data
+    return parse_setup_text(text, _SETUP_LIMITS, str(path)).data
 
 
-def parse_checked(raw: bytes, limits: Limits, name: str, shown: str) -> tuple[Any, Mapping[FieldPath, int]]:
-    """The bytes of a set-up YAML file from the repository (imscheck.yaml, a rule case file),
-    parsed and checked against schema ``name``, with the line of every field. Any problem is one
-    ImscheckError naming ``shown`` and the line."""
+def parse_setup_text(text: str, limits: Limits, shown: str) -> Parsed:
+    """The text of a set-up YAML file (configuration, rules, catalogue, rule cases) parsed, with
+    a duplicate key refused: any problem is one ImscheckError naming ``shown`` and the line."""
     try:
-        parsed = parse_yaml(raw.decode("utf-8"), limits)
-    except UnicodeDecodeError:
-        raise ImscheckError("not valid UTF-8", shown) from None
+        parsed = parse_yaml(text, limits)
     except ParseError as exc:
         raise ImscheckError(f"line {exc.line}: {exc}", shown) from None
     except (ValueError, OverflowError, RecursionError) as exc:  # values the YAML loader lets through but cannot hold
@@ -91,6 +81,18 @@ def parse_checked(raw: bytes, limits: Limits, name: str, shown: str) -> tuple[An
     if parsed.duplicates:
         key, line = parsed.duplicates[0]
         raise ImscheckError(f"line {line}: key {excerpt(key)} appears twice (the first value would be lost)", shown)
+    return parsed
+
+
+def parse_checked(raw: bytes, limits: Limits, name: str, shown: str) -> tuple[Any, Mapping[FieldPath, int]]:
+    """The bytes of a set-up YAML file from the repository (imscheck.yaml, a rule case file),
+    parsed and checked against schema ``name``, with the line of every field. Any problem is one
+    ImscheckError naming ``shown`` and the line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImscheckError("not valid UTF-8", shown) from None
+    parsed = parse_setup_text(text, limits, shown)
     data = jsonable(parsed.data)
     found = errors(data, name)
     if found:
