@@ -162,10 +162,10 @@ class Vocabulary:
         if doc.format == "markdown":
             # a section of a Markdown record or agreement: "## Attendees", "## Service level targets";
             # not the heading that names the document ("# Service catalogue" holds no services)
-            named = _heading_key(doc.meta.get("title"))
             for block in doc.blocks[1:]:
                 held = block.listed_figures if concept.quantified else block.has_body
-                if held and _heading_key(block.title) != named and any(name and name <= block.title_words for name in concept.keys):
+                if (held and any(name and name <= block.title_words for name in concept.keys)
+                        and _heading_key(block.title) != _heading_key(doc.meta.get("title"))):
                     return Found(block.title, block.line, section=block.text)
         return None
 
