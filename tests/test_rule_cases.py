@@ -271,3 +271,11 @@ def test_help_says_what_the_exit_codes_mean() -> None:
     assert "*.cases.yaml" in result.stdout
     for line in ("0  every case passed", "1  a case failed", "2  a bad case file or rule file, or no case files found"):
         assert line in result.stdout
+
+
+def test_a_pass_where_a_failure_was_expected_shows_no_severity(tmp_path: Path) -> None:
+    """A passing result has no severity: the line says what came out, not the rule's default."""
+    folder = _folder(tmp_path, _cases(_case("expected lapsed, but recent", 2026, "ACME-CONT: {status: fail, severity: minor}")))
+    result = run_cli("rules", "test", str(folder))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].startswith("    ACME-CONT: expected fail minor, got pass: "), result.stdout

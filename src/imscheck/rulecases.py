@@ -287,8 +287,7 @@ def describe(run: CaseRun) -> str:
             if actual is None:
                 lines.append(f"    {visible(outcome.rule)}: expected {outcome.expected}, but {visible(outcome.message)}")
                 continue
-            got = f"{actual.status} {actual.severity}" if outcome.expected.severity else str(actual)
-            lines.append(f"    {visible(outcome.rule)}: expected {outcome.expected}, got {got}: {visible(outcome.message)}")
+            lines.append(f"    {visible(outcome.rule)}: expected {outcome.expected}, got {actual}: {visible(outcome.message)}")
     return "\n".join(lines)
 
 
